@@ -1,0 +1,1 @@
+"""Analytics: events, catalog access and reports."""

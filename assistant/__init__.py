@@ -1,0 +1,1 @@
+"""Assistant: Helio, the RAG assistant."""

@@ -1,0 +1,1 @@
+"""Write-side services of the assistant app (keyword-only `<entity>_<verb>` functions)."""

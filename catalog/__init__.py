@@ -1,0 +1,1 @@
+"""Catalog: products, brands, distributors, offers and the import pipeline."""

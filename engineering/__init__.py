@@ -1,0 +1,1 @@
+"""Engineering: utilities, tariffs, irradiation, sizing, viability, financing and engineers."""

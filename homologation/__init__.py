@@ -1,0 +1,1 @@
+"""Homologation (HaaS): projects, documents, INMETRO checks and monitoring."""

@@ -1,0 +1,1 @@
+"""Leads: capture, scoring, funnel, notifications and LGPD."""

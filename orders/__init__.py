@@ -1,0 +1,1 @@
+"""Orders: cart, quotes, checkout, payments and shipping."""

@@ -1,0 +1,1 @@
+"""Write-side services of the orders app (keyword-only `<entity>_<verb>` functions)."""
