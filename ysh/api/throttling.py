@@ -2,6 +2,7 @@
 cache holds a raw address."""
 
 from rest_framework import throttling
+from rest_framework.settings import api_settings
 
 from ysh.users.services import ip_hash_for
 
@@ -9,6 +10,10 @@ from ysh.users.services import ip_hash_for
 class _HashedIdentMixin:
     def get_ident(self, request):
         return ip_hash_for(super().get_ident(request))
+
+    def get_rate(self):
+        # Read at request time (DRF caches the rates at import), so settings changes apply.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
 
 class AnonRateThrottle(_HashedIdentMixin, throttling.AnonRateThrottle):

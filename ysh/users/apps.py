@@ -9,4 +9,8 @@ class UsersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from ysh.demo import register_seeder
         from ysh.users import signals, usage  # noqa: F401
+        from ysh.users.demo import seed_users
+
+        register_seeder("users and organizations", seed_users, order=0)

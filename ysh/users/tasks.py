@@ -25,7 +25,7 @@ MAIL_RETRY = {
 }
 
 
-@shared_task(queue="notifications", **MAIL_RETRY)
+@shared_task(**MAIL_RETRY)
 def send_invitation_email(invitation_id: int) -> str:
     from ysh.users.models import Invitation
 
@@ -46,7 +46,7 @@ def send_invitation_email(invitation_id: int) -> str:
     return "sent"
 
 
-@shared_task(queue="notifications", **MAIL_RETRY)
+@shared_task(**MAIL_RETRY)
 def send_password_reset_email(user_id: int) -> str:
     from ysh.users.models import User
 
@@ -67,14 +67,14 @@ def send_password_reset_email(user_id: int) -> str:
     return "sent"
 
 
-@shared_task(queue="default")
+@shared_task
 def invitations_expire() -> int:
     from ysh.users.services import invitations_expire as expire
 
     return expire()
 
 
-@shared_task(queue="default")
+@shared_task
 def login_history_prune() -> int:
     from ysh.users.services import login_history_prune as prune
 

@@ -195,6 +195,10 @@ class LoginSerializer(TokenObtainSerializer):
         "no_active_account": _("E-mail or password is incorrect."),
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.username_field] = serializers.EmailField(max_length=254)
+
     def validate(self, attrs):
         request = self.context["request"]
         remaining = login_lock_remaining(
