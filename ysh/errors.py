@@ -62,8 +62,8 @@ class LoginLocked(DomainError):
 
     def __init__(self, *, retry_after_seconds: int):
         minutes = max(1, round(retry_after_seconds / 60))
-        message = _(
-            "Too many failed sign-in attempts. Try again in %(minutes)s minute(s)."
-        ) % {"minutes": minutes}
+        message = _("Too many failed sign-in attempts. Try again in %(minutes)s minute(s).") % {
+            "minutes": minutes
+        }
         super().__init__(message, extra={"retry_after": retry_after_seconds})
         self.retry_after_seconds = retry_after_seconds

@@ -9,8 +9,8 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("YSH_VAR_DIR", tempfile.mkdtemp(prefix="ysh-test-"))
 
-from ysh.settings import *  # noqa: E402,F403
-from ysh.settings import REST_FRAMEWORK, VAR_DIR  # noqa: E402
+from ysh.settings import *  # noqa: F403
+from ysh.settings import REST_FRAMEWORK, VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

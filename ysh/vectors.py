@@ -78,9 +78,7 @@ def ensure_collection(name: str, *, size: int, distance: models.Distance = model
     try:
         with client() as qc:
             if not qc.collection_exists(full):
-                qc.create_collection(
-                    full, vectors_config=models.VectorParams(size=size, distance=distance)
-                )
+                qc.create_collection(full, vectors_config=models.VectorParams(size=size, distance=distance))
     except Exception as exc:  # qdrant-client raises many transport types
         raise _wrap(exc) from exc
 

@@ -55,8 +55,8 @@ class StaffViewSet(viewsets.ModelViewSet):
 
 __all__ = [
     "OrganizationScopedMixin",
-    "OrganizationScopedViewSet",
     "OrganizationScopedReadOnlyViewSet",
+    "OrganizationScopedViewSet",
     "StaffViewSet",
     "mixins",
 ]

@@ -116,9 +116,7 @@ def seed_users() -> list[str]:
         Plan.objects.update_or_create(slug=spec["slug"], defaults=spec)
     _user(STAFF_EMAIL, "Equipe YSH", password, is_staff=True, is_superuser=True)
     lines = [
-        "Back office  {base}/admin/   {email} / {pw}".format(
-            base=settings.PUBLIC_BASE_URL, email=STAFF_EMAIL, pw=password
-        ),
+        f"Back office  {settings.PUBLIC_BASE_URL}/admin/   {STAFF_EMAIL} / {password}",
     ]
     for spec in ORGANIZATIONS:
         organization, _ = Organization.objects.update_or_create(
@@ -136,12 +134,7 @@ def seed_users() -> list[str]:
         )
         for email, full_name, role in spec["members"]:
             user = _user(email, full_name, password)
-            Membership.objects.update_or_create(
-                user=user, organization=organization, defaults={"role": role}
-            )
-            lines.append(
-                "Portal       {base}/portal/  {email} / {pw}  ({org}, {role})".format(
-                    base=settings.PUBLIC_BASE_URL, email=email, pw=password, org=organization, role=role
-                )
-            )
+            Membership.objects.update_or_create(user=user, organization=organization, defaults={"role": role})
+            portal = f"{settings.PUBLIC_BASE_URL}/portal/"
+            lines.append(f"Portal       {portal}  {email} / {password}  ({organization}, {role})")
     return lines

@@ -51,9 +51,7 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
-    cpf = models.CharField(
-        _("CPF"), max_length=11, blank=True, default="", validators=[validate_cpf]
-    )
+    cpf = models.CharField(_("CPF"), max_length=11, blank=True, default="", validators=[validate_cpf])
     whatsapp = models.CharField(
         _("WhatsApp"),
         max_length=16,
@@ -119,13 +117,9 @@ class Plan(models.Model):
     max_projects_per_month = models.PositiveIntegerField(
         _("max homologation projects per month"), null=True, blank=True
     )
-    max_products_listed = models.PositiveIntegerField(
-        _("max products listed"), null=True, blank=True
-    )
+    max_products_listed = models.PositiveIntegerField(_("max products listed"), null=True, blank=True)
     features = models.JSONField(_("features"), default=list, blank=True)
-    is_default = models.BooleanField(
-        _("default for new organizations"), default=False
-    )
+    is_default = models.BooleanField(_("default for new organizations"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -366,4 +360,5 @@ class LoginHistory(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.email} {'ok' if self.success else 'failed'} {self.created_at:%Y-%m-%d %H:%M}"
+        when = timezone.localtime(self.created_at)
+        return f"{self.email} {'ok' if self.success else 'failed'} {when:%Y-%m-%d %H:%M}"

@@ -59,9 +59,7 @@ def ip_hash_for(ip: str) -> str:
     by enumerating the IPv4 space without the secret."""
     if not ip:
         return ""
-    return hmac.new(
-        settings.IP_HASH_SECRET.encode(), ip.encode(), hashlib.sha256
-    ).hexdigest()
+    return hmac.new(settings.IP_HASH_SECRET.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
 def request_ip_hash(request: HttpRequest | None) -> str:
@@ -354,9 +352,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         membership = existing
     else:
         # The invitation already holds a seat, so accepting never exceeds the limit it passed.
-        membership = Membership.objects.create(
-            organization=organization, user=user, role=invitation.role
-        )
+        membership = Membership.objects.create(organization=organization, user=user, role=invitation.role)
     invitation.status = InvitationStatus.ACCEPTED
     invitation.accepted_by = user
     invitation.accepted_at = timezone.now()
@@ -365,9 +361,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 
 
 @transaction.atomic
-def invitation_accept_with_signup(
-    *, invitation: Invitation, full_name: str, password: str
-) -> Membership:
+def invitation_accept_with_signup(*, invitation: Invitation, full_name: str, password: str) -> Membership:
     """Accept an invitation by creating the account for the invited e-mail."""
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise Conflict(_("An account with this e-mail exists; sign in to accept."))
@@ -380,9 +374,9 @@ def invitation_accept_with_signup(
 
 
 def invitations_expire() -> int:
-    return Invitation.objects.filter(
-        status=InvitationStatus.PENDING, expires_at__lte=timezone.now()
-    ).update(status=InvitationStatus.EXPIRED)
+    return Invitation.objects.filter(status=InvitationStatus.PENDING, expires_at__lte=timezone.now()).update(
+        status=InvitationStatus.EXPIRED
+    )
 
 
 def _owners_left_after(membership: Membership) -> int:
@@ -427,8 +421,19 @@ def organization_update(*, organization: Organization, actor: User, data: dict[s
     organization = _lock_organization(organization)
     organization_ensure_writable(organization=organization)
     _ensure_manager(organization=organization, actor=actor)
-    editable = {"legal_name", "trade_name", "email", "phone", "street", "number", "complement",
-                "district", "city", "state", "cep"}
+    editable = {
+        "legal_name",
+        "trade_name",
+        "email",
+        "phone",
+        "street",
+        "number",
+        "complement",
+        "district",
+        "city",
+        "state",
+        "cep",
+    }
     for field, value in data.items():
         if field in editable:
             setattr(organization, field, value)

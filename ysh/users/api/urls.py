@@ -15,7 +15,8 @@ urlpatterns = [
     re_path(r"^auth/logout/?$", views.LogoutView.as_view(), name="auth-logout"),
     re_path(r"^auth/profile/?$", views.ProfileView.as_view(), name="auth-profile"),
     re_path(r"^auth/password-reset/?$", views.PasswordResetView.as_view(), name="auth-password-reset"),
-    re_path(r"^auth/password-reset/confirm/?$",
+    re_path(
+        r"^auth/password-reset/confirm/?$",
         views.PasswordResetConfirmView.as_view(),
         name="auth-password-reset-confirm",
     ),

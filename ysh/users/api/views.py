@@ -29,6 +29,7 @@ class RegisterView(APIView):
         request=s.RegisterSerializer,
         responses={201: s.RegisterResponseSerializer},
         summary="Create an account and its organization (the caller becomes owner)",
+        auth=[],
     )
     def post(self, request):
         serializer = s.RegisterSerializer(data=request.data)
@@ -75,6 +76,7 @@ class LogoutView(APIView):
         request=s.LogoutSerializer,
         responses={200: s.DetailSerializer},
         summary="Blacklist the refresh token",
+        auth=[],
     )
     def post(self, request):
         serializer = TokenBlacklistSerializer(data=request.data)
@@ -88,7 +90,6 @@ class LogoutView(APIView):
 @extend_schema_view(
     get=extend_schema(tags=AUTH_TAG, summary="The signed-in user"),
     patch=extend_schema(tags=AUTH_TAG, summary="Update the signed-in user"),
-    put=extend_schema(exclude=True),
 )
 class ProfileView(generics.RetrieveUpdateAPIView):
     serializer_class = s.ProfileSerializer
@@ -120,6 +121,7 @@ class PasswordResetView(APIView):
         request=s.PasswordResetSerializer,
         responses={202: s.DetailSerializer},
         summary="E-mail a password-reset link (same answer whether or not the account exists)",
+        auth=[],
     )
     def post(self, request):
         serializer = s.PasswordResetSerializer(data=request.data)
@@ -141,6 +143,7 @@ class PasswordResetConfirmView(APIView):
         request=s.PasswordResetConfirmSerializer,
         responses={200: s.DetailSerializer},
         summary="Set a new password with the e-mailed uid and token",
+        auth=[],
     )
     def post(self, request):
         serializer = s.PasswordResetConfirmSerializer(data=request.data)

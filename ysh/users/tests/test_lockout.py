@@ -47,10 +47,14 @@ def test_success_resets_the_failure_count(api_client, password):
     user = UserFactory()
     for _ in range(2):
         api_client.post(LOGIN, {"email": user.email, "password": "chute-errado-1"}, format="json")
-    assert api_client.post(LOGIN, {"email": user.email, "password": password}, format="json").status_code == 200
+    assert (
+        api_client.post(LOGIN, {"email": user.email, "password": password}, format="json").status_code == 200
+    )
     for _ in range(2):
         api_client.post(LOGIN, {"email": user.email, "password": "chute-errado-1"}, format="json")
-    assert api_client.post(LOGIN, {"email": user.email, "password": password}, format="json").status_code == 200
+    assert (
+        api_client.post(LOGIN, {"email": user.email, "password": password}, format="json").status_code == 200
+    )
 
 
 @override_settings(LOGIN_FAILURE_LIMIT=100, LOGIN_IP_FAILURE_LIMIT=4)
@@ -68,20 +72,29 @@ def test_lock_expires_after_the_window(api_client, password, settings):
     user = UserFactory()
     for _ in range(2):
         api_client.post(LOGIN, {"email": user.email, "password": "chute-errado-1"}, format="json")
-    assert api_client.post(LOGIN, {"email": user.email, "password": password}, format="json").status_code == 429
+    assert (
+        api_client.post(LOGIN, {"email": user.email, "password": password}, format="json").status_code == 429
+    )
     # move the failures back past the window
     from django.utils import timezone
 
     LoginHistory.objects.filter(email=user.email).update(
         created_at=timezone.now() - settings.LOGIN_LOCKOUT_WINDOW - timezone.timedelta(seconds=1)
     )
-    assert api_client.post(LOGIN, {"email": user.email, "password": password}, format="json").status_code == 200
+    assert (
+        api_client.post(LOGIN, {"email": user.email, "password": password}, format="json").status_code == 200
+    )
 
 
 @override_settings(
     REST_FRAMEWORK={
         **__import__("django.conf").conf.settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "1000/min", "user": "1000/min", "auth": "3/min", "public": "3/min"},
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": "1000/min",
+            "user": "1000/min",
+            "auth": "3/min",
+            "public": "3/min",
+        },
     }
 )
 def test_auth_endpoints_are_throttled(api_client):

@@ -114,7 +114,10 @@ def test_unlimited_plan_has_no_user_limit():
     owner = MembershipFactory(organization__plan=plan)
     client = client_for(owner)
     for n in range(6):
-        assert client.post("/api/v1/organization/invitations/", {"email": f"p{n}@example.com"}).status_code == 201
+        assert (
+            client.post("/api/v1/organization/invitations/", {"email": f"p{n}@example.com"}).status_code
+            == 201
+        )
 
 
 def test_suspended_organization_can_log_in_and_read_but_not_create(api_client, password):
@@ -164,10 +167,14 @@ def test_admin_cannot_grant_owner():
 
 
 def test_bad_role_and_duplicate_invitation_are_field_errors(member_client):
-    response = member_client.post("/api/v1/organization/invitations/", {"email": "x@example.com", "role": "boss"})
+    response = member_client.post(
+        "/api/v1/organization/invitations/", {"email": "x@example.com", "role": "boss"}
+    )
     assert response.status_code == 400
     assert "role" in response.json()
-    assert member_client.post("/api/v1/organization/invitations/", {"email": "x@example.com"}).status_code == 201
+    assert (
+        member_client.post("/api/v1/organization/invitations/", {"email": "x@example.com"}).status_code == 201
+    )
     response = member_client.post("/api/v1/organization/invitations/", {"email": "X@example.com"})
     assert response.status_code == 400
     assert "email" in response.json()
