@@ -322,6 +322,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["ysh.api.schema.drop_slash_twins"],
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "ysh.users.models.Role",
     },
