@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from botocore.config import Config as BotoConfig
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
@@ -18,6 +19,10 @@ from django.views.decorators.http import require_GET
 
 from ysh import vectors
 from ysh.storage import documents_storage
+
+# A readiness probe must answer within seconds even when a dependency hangs (accepts the
+# connection and never replies): every network check gets a socket timeout and one attempt.
+PROBE_TIMEOUT_SECONDS = 2
 
 
 class Skipped(Exception):
@@ -52,8 +57,13 @@ def check_broker() -> str:
         probe.write_text("ok")
         probe.unlink()
         return "filesystem"
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2, interval_start=0)
+    # Without socket_timeout kombu's Redis transport waits forever for a hung broker's reply.
+    probe_options = {
+        "socket_timeout": PROBE_TIMEOUT_SECONDS,
+        "socket_connect_timeout": PROBE_TIMEOUT_SECONDS,
+    }
+    with app.connection_for_write(transport_options=probe_options) as conn:
+        conn.ensure_connection(max_retries=1, timeout=PROBE_TIMEOUT_SECONDS, interval_start=0)
         return conn.transport_cls if isinstance(conn.transport_cls, str) else "broker"
 
 
@@ -65,7 +75,24 @@ def check_vector_index() -> str:
 def check_storage() -> str:
     storage = documents_storage()
     if hasattr(storage, "bucket_name"):
-        storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+        # The storage's own client retries with long read timeouts (right for uploads, ~40 s
+        # against a hung endpoint); the probe uses the same credentials with one short attempt.
+        probe_config = storage.client_config.merge(
+            BotoConfig(
+                connect_timeout=PROBE_TIMEOUT_SECONDS,
+                read_timeout=PROBE_TIMEOUT_SECONDS,
+                retries={"total_max_attempts": 1, "mode": "standard"},
+            )
+        )
+        probe = storage._create_session().client(
+            "s3",
+            region_name=storage.region_name,
+            use_ssl=storage.use_ssl,
+            endpoint_url=storage.endpoint_url,
+            config=probe_config,
+            verify=storage.verify,
+        )
+        probe.head_bucket(Bucket=storage.bucket_name)
         return "s3"
     location = Path(storage.location)
     location.mkdir(parents=True, exist_ok=True)

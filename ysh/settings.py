@@ -109,6 +109,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # libpq waits forever on a host that accepts and never answers (requests and /health/ready/
+    # would hang); DATABASE_URL's ?connect_timeout= still wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and broker -----------------------------------------------------------------
@@ -194,10 +198,14 @@ if S3_BUCKET:
             "querystring_auth": True,
             "querystring_expire": env.int("S3_URL_EXPIRE_SECONDS", default=600),
             "file_overwrite": False,
-            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
-            "signature_version": "s3v4",
+            # django-storages ignores its addressing_style/signature_version options once a
+            # client_config is given (signed URLs silently fell back to SigV2), so they live here.
             "client_config": _BotoConfig(
-                connect_timeout=3, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"}
+                connect_timeout=3,
+                read_timeout=10,
+                retries={"max_attempts": 3, "mode": "standard"},
+                s3={"addressing_style": env.str("S3_ADDRESSING_STYLE", default="path")},
+                signature_version="s3v4",
             ),
         },
     }
@@ -249,12 +257,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="YSH <nao-responda@ye
 CELERY_BROKER_DIR = VAR_DIR / "celery" / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:

@@ -8,6 +8,7 @@ the caller's organization)."""
 import uuid
 from pathlib import PurePosixPath
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.utils import timezone
@@ -20,7 +21,10 @@ def documents_storage() -> Storage:
 
 def document_path(*, organization_id: int, area: str, filename: str) -> str:
     """``<area>/<org>/<yyyy>/<mm>/<uuid>-<safe name>``: unguessable and never colliding."""
-    safe = get_valid_filename(PurePosixPath(filename).name) or "file"
+    try:
+        safe = get_valid_filename(PurePosixPath(filename).name)
+    except SuspiciousFileOperation:  # nothing usable left ("..", "", only symbols)
+        safe = "file"
     now = timezone.now()
     return f"{area}/{organization_id}/{now:%Y}/{now:%m}/{uuid.uuid4().hex}-{safe[-120:]}"
 
@@ -36,6 +40,7 @@ def document_delete(*, path: str) -> None:
 def document_url(*, path: str) -> str | None:
     """A time-limited URL for S3 documents; None for local files (serve through a view)."""
     storage = documents_storage()
-    if getattr(storage, "base_url", None) is None and not hasattr(storage, "bucket_name"):
+    # FileSystemStorage falls back to MEDIA_URL when base_url is None, so it is not a signal.
+    if not hasattr(storage, "bucket_name"):
         return None
     return storage.url(path)

@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from ysh import health
 
-admin.site.site_header = "YSH · Yello Solar Hub"
-admin.site.site_title = "YSH admin"
-admin.site.index_title = "Back office"
+admin.site.site_header = _("YSH · Yello Solar Hub")
+admin.site.site_title = _("YSH admin")
+admin.site.index_title = _("Back office")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:dashboard", permanent=False)),

@@ -20,6 +20,8 @@ from typing import Any
 
 import portalocker
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from qdrant_client import QdrantClient, models
 
 
@@ -36,6 +38,18 @@ class VectorHit:
 
 _server_client: QdrantClient | None = None
 _server_lock = threading.Lock()
+
+
+@receiver(setting_changed)
+def _forget_server_client(*, setting: str, **kwargs: Any) -> None:
+    """A cached client would keep talking to the old server after QDRANT_* settings change."""
+    global _server_client
+    if not setting.startswith("QDRANT_"):
+        return
+    with _server_lock:
+        if _server_client is not None:
+            _server_client.close()
+        _server_client = None
 
 
 def collection_name(name: str) -> str:
@@ -61,7 +75,10 @@ def client() -> Iterator[QdrantClient]:
         return
     path = Path(settings.QDRANT_PATH)
     path.mkdir(parents=True, exist_ok=True)
-    with portalocker.Lock(str(path) + ".lock", timeout=30, flags=portalocker.LOCK_EX):
+    # LOCK_NB makes portalocker poll until the timeout; a blocking lock would ignore it and
+    # wait forever behind a stuck process.
+    lock_flags = portalocker.LOCK_EX | portalocker.LOCK_NB
+    with portalocker.Lock(str(path) + ".lock", timeout=30, flags=lock_flags):
         local = QdrantClient(path=str(path))
         try:
             yield local

@@ -31,4 +31,3 @@ def portal(request):
         if authenticated
         else [],
     }
-

@@ -1,9 +1,5 @@
-"""View decorators for portal pages. Other apps' portal views use them too:
-
-    @membership_required
-    def product_list(request):
-        products = catalog_selectors.products_of(organization=request.membership.organization)
-"""
+"""View decorators for portal pages. Other apps' portal views use them too: decorate a view
+with ``@membership_required`` and read ``request.membership.organization`` to scope queries."""
 
 from functools import wraps
 

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ysh.errors import LoginLocked
@@ -11,7 +12,7 @@ from ysh.portal.formatting import format_cep, format_phone
 from ysh.users.models import Organization, Role
 from ysh.users.selectors import login_lock_remaining
 from ysh.users.services import request_ip_hash
-from ysh.users.validators import normalize_cep, normalize_phone
+from ysh.users.validators import normalize_cep, normalize_phone, validate_cep
 
 ORGANIZATION_EDITABLE_FIELDS = (
     "legal_name",
@@ -30,7 +31,11 @@ ORGANIZATION_EDITABLE_FIELDS = (
 
 def role_choices_for(actor_role: str) -> list[tuple[str, str]]:
     """Only owners may grant the owner role, so admins are not offered it."""
-    return [(value, label) for value, label in Role.choices if actor_role == Role.OWNER or value != Role.OWNER]
+    return [
+        (value, capfirst(label))
+        for value, label in Role.choices
+        if actor_role == Role.OWNER or value != Role.OWNER
+    ]
 
 
 def form_add_service_error(form: forms.Form, exc: ValidationError) -> None:
@@ -44,6 +49,11 @@ def form_add_service_error(form: forms.Form, exc: ValidationError) -> None:
 
 
 class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's text says both fields are case-sensitive; the e-mail is not.
+        "invalid_login": _("E-mail or password is incorrect."),
+    }
     username = forms.EmailField(
         label=_("E-mail"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
@@ -127,7 +137,8 @@ class InvitationSignupForm(forms.Form):
 
 class InvitationCreateForm(forms.Form):
     email = forms.EmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "nome@empresa.com.br"})
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "nome@empresa.com.br"}),
     )
     role = forms.ChoiceField(label=_("Role"), initial=Role.MEMBER)
 
@@ -137,7 +148,7 @@ class InvitationCreateForm(forms.Form):
 
 
 class MembershipRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)  # the service decides who may set what
 
 
 class OrganizationSwitchForm(forms.Form):
@@ -166,7 +177,9 @@ class OrganizationForm(forms.Form):
         return normalize_phone(self.cleaned_data.get("phone", ""))
 
     def clean_cep(self):
-        return normalize_cep(self.cleaned_data.get("cep", ""))
+        cep = normalize_cep(self.cleaned_data.get("cep", ""))
+        validate_cep(cep)
+        return cep
 
     @classmethod
     def initial_for(cls, organization: Organization) -> dict:

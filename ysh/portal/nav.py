@@ -1,7 +1,6 @@
-"""The portal's navigation registry. Each app adds its entries in its AppConfig.ready():
-
-    from ysh.portal.nav import NavItem, register_nav
-    register_nav(NavItem("catalog", _("Catalog"), "catalog_portal:list", order=20, module="catalog"))
+"""The portal's navigation registry. Each app adds its entries in its AppConfig.ready(), e.g.
+``register_nav(NavItem("catalog", _("Catalog"), "catalog_portal:list", order=20, module="catalog"))``
+with ``from ysh.portal.nav import NavItem, register_nav``.
 """
 
 from dataclasses import dataclass

@@ -4,8 +4,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 
 from ysh.users.models import (
     Invitation,
@@ -126,3 +129,22 @@ def login_lock_remaining(*, email: str, ip_hash: str) -> int:
 def _seconds_left(last_failure, now) -> int:
     unlock_at = last_failure + settings.LOGIN_LOCKOUT_WINDOW
     return max(0, int((unlock_at - now) / timedelta(seconds=1)))
+
+
+def account_exists_for_email(*, email: str) -> bool:
+    return User.objects.filter(email__iexact=(email or "").strip()).exists()
+
+
+def user_from_reset_uid(*, uid: str) -> User | None:
+    try:
+        pk = force_str(urlsafe_base64_decode(uid))
+        return User.objects.get(pk=pk, is_active=True)
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+        return None
+
+
+def password_reset_link_is_valid(*, uid: str, token: str) -> bool:
+    """Whether a reset link can still be used, so a page can say so before asking for a password;
+    ``password_reset_confirm`` checks again when the new password is sent."""
+    user = user_from_reset_uid(uid=uid)
+    return user is not None and default_token_generator.check_token(user, token)

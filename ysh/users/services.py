@@ -13,8 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 
 from ysh.errors import Conflict, InvalidState, NotAllowed, OrganizationSuspended, PlanLimitExceeded
@@ -31,6 +29,7 @@ from ysh.users.models import (
     Role,
     User,
 )
+from ysh.users.selectors import user_from_reset_uid
 from ysh.users.usage import LIMIT_LABELS, usage_counter
 from ysh.users.validators import normalize_cnpj, normalize_cpf
 
@@ -104,6 +103,21 @@ def login_history_prune(*, older_than_days: int | None = None) -> int:
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _ = LoginHistory.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+def rate_limit_exceeded(*, scope: str, ident: str, limit: int, window_seconds: int) -> bool:
+    """Count one hit for ``ident`` in a fixed window shared by every process (the cache);
+    True once more than ``limit`` hits were counted. For form views outside DRF's throttles."""
+    from django.core.cache import cache
+
+    key = f"ratelimit:{scope}:{ident}"
+    cache.add(key, 0, timeout=window_seconds)
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window_seconds)
+        hits = 1
+    return hits > limit
 
 
 # --- Plans and organization state --------------------------------------------------------
@@ -248,17 +262,9 @@ def password_reset_request(*, email: str) -> None:
     transaction.on_commit(lambda: send_password_reset_email.delay(user.pk))
 
 
-def _user_from_uid(uid: str) -> User | None:
-    try:
-        pk = force_str(urlsafe_base64_decode(uid))
-        return User.objects.get(pk=pk, is_active=True)
-    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
-        return None
-
-
 @transaction.atomic
 def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
-    user = _user_from_uid(uid)
+    user = user_from_reset_uid(uid=uid)
     if user is None or not default_token_generator.check_token(user, token):
         raise ValidationError({"token": [_("This reset link is invalid or has expired.")]})
     _password_validate(new_password, user, "new_password")

@@ -13,13 +13,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from ysh.errors import DomainError
-from ysh.portal.forms import InvitationSignupForm, LoginForm, NewPasswordForm, PasswordResetRequestForm
-from ysh.portal.forms import form_add_service_error
-from ysh.portal.selectors import account_exists_for_email, password_reset_link_is_valid
+from ysh.portal.forms import (
+    InvitationSignupForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    form_add_service_error,
+)
 from ysh.portal.views.errors import service_error_text
 from ysh.users import services
 from ysh.users.context import session_organization_set
-from ysh.users.selectors import invitation_by_token
+from ysh.users.selectors import (
+    account_exists_for_email,
+    invitation_by_token,
+    password_reset_link_is_valid,
+)
 
 
 class PortalLoginView(auth_views.LoginView):
@@ -40,7 +48,19 @@ class PortalLoginView(auth_views.LoginView):
 def password_reset_request(request):
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.password_reset_request(email=form.cleaned_data["email"])
+        email = form.cleaned_data["email"].strip().lower()
+        limited = services.rate_limit_exceeded(
+            scope="portal-password-reset",
+            ident=services.request_ip_hash(request),
+            limit=10,
+            window_seconds=3600,
+        ) or services.rate_limit_exceeded(
+            scope="portal-password-reset-email", ident=email, limit=3, window_seconds=3600
+        )
+        if limited:
+            form.add_error(None, _("Too many reset requests. Try again later."))
+            return render(request, "portal/password_reset_request.html", {"form": form}, status=429)
+        services.password_reset_request(email=email)
         # The same answer whether or not the account exists, so the page reveals nothing.
         messages.success(
             request,
@@ -100,8 +120,12 @@ def invitation_detail(request, token: str):
         return render(request, "portal/invitation.html", {**context, "mode": "accept"})
 
     if account_exists_for_email(email=invitation.email):
-        login_url = reverse("portal:login") + "?" + urlencode({"next": request.path, "email": invitation.email})
-        return render(request, "portal/invitation.html", {**context, "mode": "sign_in", "login_url": login_url})
+        login_url = (
+            reverse("portal:login") + "?" + urlencode({"next": request.path, "email": invitation.email})
+        )
+        return render(
+            request, "portal/invitation.html", {**context, "mode": "sign_in", "login_url": login_url}
+        )
 
     form = InvitationSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -123,7 +147,5 @@ def invitation_detail(request, token: str):
 
 def _welcome(request, membership):
     session_organization_set(request, membership.organization_id)
-    messages.success(
-        request, _("Welcome to %(organization)s!") % {"organization": membership.organization}
-    )
+    messages.success(request, _("Welcome to %(organization)s!") % {"organization": membership.organization})
     return redirect("portal:dashboard")

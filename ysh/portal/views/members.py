@@ -124,7 +124,8 @@ def membership_remove(request, pk: int):
         messages.success(request, _("You left %(organization)s.") % {"organization": organization})
         return redirect("portal:dashboard")
     messages.success(
-        request, _("%(name)s was removed from the team.") % {"name": target.user.full_name or target.user.email}
+        request,
+        _("%(name)s was removed from the team.") % {"name": target.user.full_name or target.user.email},
     )
     return redirect("portal:members")
 

@@ -72,6 +72,8 @@ def organization_switch(request):
     if target is None:
         raise Http404
     session_organization_set(request, target.organization_id)
-    messages.info(request, _("You are now working in %(organization)s.") % {"organization": target.organization})
+    messages.info(
+        request, _("You are now working in %(organization)s.") % {"organization": target.organization}
+    )
     # Always the dashboard: the page the switch was made from may show the other organization's data.
     return redirect("portal:dashboard")

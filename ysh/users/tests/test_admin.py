@@ -62,7 +62,12 @@ def test_search_and_change_pages(staff_client):
         assert staff_client.get(reverse(name, args=[obj.pk])).status_code == 200
     autocomplete = staff_client.get(
         "/admin/autocomplete/",
-        {"app_label": "users", "model_name": "membership", "field_name": "user", "term": membership.user.email},
+        {
+            "app_label": "users",
+            "model_name": "membership",
+            "field_name": "user",
+            "term": membership.user.email,
+        },
     )
     assert autocomplete.status_code == 200
     assert membership.user.email in autocomplete.content.decode()

@@ -1,0 +1,160 @@
+"""The vector index in local mode: search semantics, and sharing one folder between processes."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+
+from ysh import vectors
+
+COLLECTION = "modules"
+# Three catalog items in a toy 4-d embedding space.
+POINTS = [
+    (1, [1.0, 0.0, 0.0, 0.0], {"kind": "module", "brand": "Canadian Solar", "watts": 550}),
+    (2, [0.9, 0.1, 0.0, 0.0], {"kind": "module", "brand": "Jinko", "watts": 575}),
+    (3, [0.0, 1.0, 0.0, 0.0], {"kind": "inverter", "brand": "Growatt", "watts": 5000}),
+]
+
+# What a second process (the Celery worker next to the web process) runs with the same env.
+WORKER_SCRIPT = """
+import json, sys
+import django
+django.setup()
+from ysh import vectors
+first_id, rounds = int(sys.argv[1]), int(sys.argv[2])
+seen = vectors.count("modules")
+for offset in range(rounds):
+    vectors.upsert("modules", [(first_id + offset, [0.0, 0.0, 1.0, 0.0], {"kind": "string-box"})])
+nearest = vectors.search("modules", [1.0, 0.0, 0.0, 0.0], limit=1)[0]
+print(json.dumps({"seen": seen, "nearest": nearest.id, "brand": nearest.payload["brand"]}))
+"""
+
+
+@pytest.fixture
+def local_index(settings, tmp_path):
+    settings.QDRANT_URL = ""
+    settings.QDRANT_PATH = str(tmp_path / "qdrant")
+    vectors.ensure_collection(COLLECTION, size=4)
+    return settings.QDRANT_PATH
+
+
+def run_worker(index_path: str, *, first_id: int, rounds: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ysh.settings",
+        "QDRANT_URL": "",
+        "QDRANT_PATH": index_path,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER_SCRIPT, str(first_id), str(rounds)],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_search_returns_nearest_first_with_scores(local_index):
+    # given three indexed items
+    vectors.upsert(COLLECTION, POINTS)
+
+    # when searching next to the first one
+    hits = vectors.search(COLLECTION, [1.0, 0.05, 0.0, 0.0], limit=3)
+
+    # then they come nearest first, with cosine scores and their payloads
+    assert [hit.id for hit in hits] == [1, 2, 3]
+    assert hits[0].score > hits[1].score > hits[2].score
+    assert hits[0].score == pytest.approx(0.9988, abs=1e-3)
+    assert hits[0].payload == POINTS[0][2]
+    assert vectors.count(COLLECTION) == 3
+
+
+def test_payload_filter_narrows_by_value_and_by_any_of_a_list(local_index):
+    # given three indexed items
+    vectors.upsert(COLLECTION, POINTS)
+
+    # when filtering
+    modules = vectors.search(COLLECTION, [0.0, 1.0, 0.0, 0.0], must={"kind": "module"})
+    brands = vectors.search(COLLECTION, [1.0, 0.0, 0.0, 0.0], must={"brand": ["Jinko", "Growatt"]})
+    both = vectors.search(COLLECTION, [1.0, 0.0, 0.0, 0.0], must={"kind": "module", "brand": ["Growatt"]})
+
+    # then
+    assert [hit.id for hit in modules] == [2, 1]
+    assert [hit.id for hit in brands] == [2, 3]
+    assert both == []
+
+
+def test_upsert_replaces_and_delete_removes(local_index):
+    # given three indexed items
+    vectors.upsert(COLLECTION, POINTS)
+
+    # when one is re-indexed with a new payload and another deleted
+    vectors.upsert(
+        COLLECTION, [(1, [1.0, 0.0, 0.0, 0.0], {"kind": "module", "brand": "Canadian Solar", "watts": 600})]
+    )
+    vectors.delete(COLLECTION, [2])
+
+    # then
+    assert vectors.count(COLLECTION) == 2
+    hits = vectors.search(COLLECTION, [1.0, 0.0, 0.0, 0.0])
+    assert [hit.id for hit in hits] == [1, 3]
+    assert hits[0].payload["watts"] == 600
+
+
+def test_missing_collection_reads_as_empty(local_index):
+    # when / then
+    assert vectors.search("never_created", [1.0, 0.0, 0.0, 0.0]) == []
+    assert vectors.count("never_created") == 0
+
+
+def test_client_releases_the_lock_after_each_use_even_on_error(local_index):
+    # given one use of the client that fails inside the block
+    with pytest.raises(RuntimeError), vectors.client():
+        raise RuntimeError("boom")
+
+    # when the client is used again, twice in a row
+    with vectors.client() as first:
+        first_names = [c.name for c in first.get_collections().collections]
+    with vectors.client() as second:
+        second_names = [c.name for c in second.get_collections().collections]
+
+    # then each use got the index
+    assert first_names == second_names == [vectors.collection_name(COLLECTION)]
+
+
+def test_another_process_reads_what_this_one_wrote(local_index):
+    # given this (web) process indexed three items
+    vectors.upsert(COLLECTION, POINTS)
+
+    # when a worker process with the same QDRANT_PATH reads the index and adds an item
+    worker = run_worker(local_index, first_id=100, rounds=1)
+    out, err = worker.communicate(timeout=120)
+
+    # then it saw our items, and we see its item
+    assert worker.returncode == 0, err
+    assert json.loads(out) == {"seen": 3, "nearest": 1, "brand": "Canadian Solar"}
+    assert vectors.count(COLLECTION) == 4
+    string_boxes = vectors.search(COLLECTION, [0.0, 0.0, 1.0, 0.0], must={"kind": "string-box"})
+    assert [hit.id for hit in string_boxes] == [100]
+
+
+def test_two_processes_write_to_the_local_index_at_the_same_time(local_index):
+    # given the index with three items
+    vectors.upsert(COLLECTION, POINTS)
+
+    # when a worker process writes while this process keeps writing until the worker is done
+    worker = run_worker(local_index, first_id=1000, rounds=15)
+    ours = 0
+    while (worker.poll() is None and ours < 500) or ours == 0:
+        vectors.upsert(COLLECTION, [(2000 + ours, [0.0, 0.0, 0.0, 1.0], {"kind": "cable"})])
+        ours += 1
+    _, err = worker.communicate(timeout=180)
+
+    # then neither was locked out and no write was lost
+    assert worker.returncode == 0, err
+    assert vectors.count(COLLECTION) == 3 + 15 + ours
+    assert len(vectors.search(COLLECTION, [0.0, 0.0, 1.0, 0.0], limit=50, must={"kind": "string-box"})) == 15
