@@ -27,7 +27,7 @@ demo: migrate
 # embedded defaults unless DATABASE_URL / REDIS_URL / QDRANT_URL / S3_BUCKET / OPENAI_API_KEY say otherwise.
 run: demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --noinput -v0
-	DEBUG=$${DEBUG:-1} $(VENV)/bin/honcho -f Procfile.dev start
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=$${DEBUG:-1} $(VENV)/bin/honcho -f Procfile.dev start
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
