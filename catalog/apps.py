@@ -7,3 +7,10 @@ class CatalogConfig(AppConfig):
     label = "catalog"
     verbose_name = _("Catalog")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from catalog.services import catalog_demo_seed
+        from ysh.demo import register_seeder
+
+        # After users/organizations (order 0): imports the sample feeds through the pipeline.
+        register_seeder("catalog", catalog_demo_seed, order=20)

@@ -39,6 +39,24 @@ SCHEDULE: dict[str, BeatEntry] = {
         hour="3",
         description="Delete sign-in history older than LOGIN_HISTORY_RETENTION_DAYS (LGPD).",
     ),
+    # One entry that fans out to one task per active distributor (not one entry per distributor):
+    # distributors are added in the admin at any time and the schedule is code, so a fan-out
+    # covers new ones without a deploy, and each distributor still runs (and fails) on its own.
+    "catalog.distributors_sync": BeatEntry(
+        task="catalog.tasks.scrape_all_distributors",
+        minute="0",
+        hour="2",
+        queue="scraping",
+        kwargs={"trigger": "schedule"},
+        description="Daily import of every active distributor's feed (one scraping task each).",
+    ),
+    "engineering.tariffs_refresh": BeatEntry(
+        task="engineering.tasks.tariffs_refresh",
+        minute="20",
+        hour="4",
+        day_of_week="1",
+        description="Weekly refresh of utilities and tariffs from ANEEL open data (history kept).",
+    ),
 }
 
 

@@ -118,7 +118,9 @@ class OfflineEmbedder:
                         model = SentenceTransformer(str(path), device="cpu")
                     except Exception as exc:  # a broken install: torch/transformers errors vary
                         raise EmbeddingError(f"offline embedding model failed to load: {exc}") from exc
-                    dimension = model.get_sentence_embedding_dimension()
+                    dimension_of = getattr(model, "get_embedding_dimension", None)
+                    dimension_of = dimension_of or model.get_sentence_embedding_dimension
+                    dimension = dimension_of()
                     if dimension != OFFLINE_DIMENSION:
                         raise EmbeddingError(
                             f"offline model has {dimension} dimensions, expected {OFFLINE_DIMENSION}"

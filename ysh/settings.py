@@ -132,6 +132,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            # Room for the distributors' conditional-request validators (one entry per page).
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
@@ -237,6 +239,14 @@ QDRANT_TIMEOUT = env.int("QDRANT_TIMEOUT", default=5)
 QDRANT_COLLECTION_PREFIX = env.str("QDRANT_COLLECTION_PREFIX", default="ysh")
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=30.0)
+LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
+
+# --- Catalog import ---------------------------------------------------------------------
+CATALOG_INDEX_AFTER_IMPORT = env.bool("CATALOG_INDEX_AFTER_IMPORT", default=True)
+CATALOG_IMPORT_STALE_MINUTES = env.int("CATALOG_IMPORT_STALE_MINUTES", default=30)
+DEMO_FEEDS_BASE_URL = env.str("DEMO_FEEDS_BASE_URL", default="http://127.0.0.1:8765")
 
 # --- External services (clients live in their apps) ------------------------------------
 ASAAS_API_KEY = env.str("ASAAS_API_KEY", default="")
@@ -247,6 +257,20 @@ WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="")
 WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="")
 WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")
 WHATSAPP_API_BASE_URL = env.str("WHATSAPP_API_BASE_URL", default="https://graph.facebook.com/v21.0")
+
+# --- Engineering data sources (clients in engineering/) ---------------------------------
+ANEEL_CKAN_URL = env.str("ANEEL_CKAN_URL", default="https://dadosabertos.aneel.gov.br")
+ANEEL_TARIFFS_RESOURCE_ID = env.str(
+    "ANEEL_TARIFFS_RESOURCE_ID", default="fcf2906c-7c32-4b9b-a637-054e7a5234f4"
+)
+VIACEP_URL = env.str("VIACEP_URL", default="https://viacep.com.br/ws/")
+PVGIS_URL = env.str("PVGIS_URL", default="https://re.jrc.ec.europa.eu/api/")
+PVGIS_ENABLED = env.str("PVGIS_ENABLED", default="true")
+PVGIS_RETRY_AFTER_S = env.str("PVGIS_RETRY_AFTER_S", default="600")
+# Estimate of PIS + COFINS on the energy bill (%): it varies month to month per utility.
+TARIFF_PIS_COFINS_PCT = env.str("TARIFF_PIS_COFINS_PCT", default="5.5")
+GOOGLE_SOLAR_API_KEY = env.str("GOOGLE_SOLAR_API_KEY", default="")
+GOOGLE_SOLAR_API_URL = env.str("GOOGLE_SOLAR_API_URL", default="https://solar.googleapis.com")
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -359,5 +383,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

@@ -1,0 +1,18 @@
+from catalog.models.imports import DedupCandidate, ImportRun, RawListing
+from catalog.models.products import KitComponent, Offer, PriceHistory, Product
+from catalog.models.taxonomy import Brand, BrandAlias, Category, Distributor, Warehouse
+
+__all__ = [
+    "Brand",
+    "BrandAlias",
+    "Category",
+    "DedupCandidate",
+    "Distributor",
+    "ImportRun",
+    "KitComponent",
+    "Offer",
+    "PriceHistory",
+    "Product",
+    "RawListing",
+    "Warehouse",
+]

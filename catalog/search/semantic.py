@@ -1,0 +1,128 @@
+"""Semantic product search: the query's embedding against the product vectors in Qdrant.
+
+The collection is per embedder (``products_minilm_l6_384`` offline, ``products_openai_…_1536``
+with OpenAI), so vectors of different models never meet. Filters travel as a Qdrant payload
+filter built by ``ProductFilters.qdrant_filter``.
+
+Answers are cached for a few minutes in the shared cache, keyed by the index generation that
+``products_index`` bumps whenever it writes, so a re-index is visible at once. A storefront
+repeats the same queries all day; the cache saves the query embedding (10–30 ms on the CPU)
+and the Qdrant round trip — and with the embedded (local) Qdrant, which re-opens its folder
+on every call (~1.5 s at 20k products), it is what keeps repeated searches fast at all.
+
+``ysh.vectors`` offers exact-match filters only; range filters (power, price), "not this id"
+and payload-only updates go through its client here. They belong in ``ysh.vectors`` as
+``search(..., query_filter=)``, ``recommend`` and ``set_payloads`` — see the C3 report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.conf import settings
+from qdrant_client import models as qm
+
+from catalog.search.cache import cached
+from catalog.search.filters import ProductFilters
+from ysh import embeddings, vectors
+
+PRODUCTS = "products"
+CACHE_TTL = 300
+
+
+class SemanticUnavailable(Exception):
+    """The vector index or the embedder could not answer; the caller falls back to lexical."""
+
+
+@dataclass(frozen=True)
+class SemanticHit:
+    product_id: int
+    score: float
+
+
+def products_collection() -> str:
+    """The products collection of the active embedder (without the deployment prefix)."""
+    return embeddings.collection_for(PRODUCTS)
+
+
+def _cached(
+    collection: str, parts: dict[str, Any], compute: Callable[[], list[SemanticHit]]
+) -> list[SemanticHit]:
+    # Which index answered: a different Qdrant (or folder) behind the same cache is another index.
+    where = {
+        "index": settings.QDRANT_URL or settings.QDRANT_PATH,
+        "collection": vectors.collection_name(collection),
+    }
+    hits = cached(
+        "semantic",
+        {**parts, **where},
+        lambda: [(hit.product_id, hit.score) for hit in compute()],
+        ttl=CACHE_TTL,
+    )
+    return [SemanticHit(product_id=pid, score=score) for pid, score in hits]
+
+
+def _query_points(query: Any, *, query_filter: qm.Filter | None, limit: int) -> list[SemanticHit]:
+    name = vectors.collection_name(products_collection())
+    try:
+        with vectors.client() as qc:
+            if not qc.collection_exists(name):
+                return []
+            result = qc.query_points(
+                name, query=query, query_filter=query_filter, limit=limit, with_payload=False
+            )
+    except Exception as exc:  # transport errors of every kind, like ysh.vectors does
+        raise SemanticUnavailable(f"vector index: {type(exc).__name__}: {exc}") from exc
+    return [SemanticHit(product_id=int(point.id), score=float(point.score)) for point in result.points]
+
+
+def semantic_ranking(*, text: str, filters: ProductFilters, limit: int = 50) -> list[SemanticHit]:
+    """Products nearest to ``text``, best first, within ``filters``."""
+    if not text.strip():
+        return []
+
+    def compute() -> list[SemanticHit]:
+        try:
+            vector = embeddings.embed_query(text)
+        except embeddings.EmbeddingError as exc:
+            raise SemanticUnavailable(f"embedder: {exc}") from exc
+        return _query_points(vector, query_filter=filters.qdrant_filter(), limit=limit)
+
+    parts = {"text": " ".join(text.lower().split()), "filters": filters.cache_parts(), "limit": limit}
+    return _cached(products_collection(), {**parts, "kind": "query"}, compute)
+
+
+def neighbour_ranking(*, product_id: int, filters: ProductFilters, limit: int = 10) -> list[SemanticHit]:
+    """Products nearest to ``product_id``'s own vector (it must be indexed), within ``filters``."""
+    excluded = replace(filters, exclude_ids=(*filters.exclude_ids, product_id))
+
+    def compute() -> list[SemanticHit]:
+        try:
+            return _query_points(product_id, query_filter=excluded.qdrant_filter(), limit=limit)
+        except SemanticUnavailable as exc:
+            # Qdrant answers "not found" for an id it does not hold: nothing similar is known yet.
+            if "not found" in str(exc).lower():
+                return []
+            raise
+
+    parts = {"product": product_id, "filters": excluded.cache_parts(), "limit": limit}
+    return _cached(products_collection(), {**parts, "kind": "neighbours"}, compute)
+
+
+def payloads_set(payloads: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """Replace the payload of already indexed points (prices and stock move, the text did not)."""
+    if not payloads:
+        return
+    operations = [
+        qm.OverwritePayloadOperation(overwrite_payload=qm.SetPayload(payload=payload, points=[point_id]))
+        for point_id, payload in payloads
+    ]
+    try:
+        with vectors.client() as qc:
+            qc.batch_update_points(
+                vectors.collection_name(products_collection()), update_operations=operations, wait=True
+            )
+    except Exception as exc:
+        raise vectors.VectorIndexError(f"{type(exc).__name__}: {exc}") from exc
