@@ -11,9 +11,13 @@ def _isolated_cache():
     """Throttle counters and cached values never leak from one test into the next."""
     from django.core.cache import cache
 
+    from catalog.search.cache import local_caches_clear
+
     cache.clear()
+    local_caches_clear()
     yield
     cache.clear()
+    local_caches_clear()
 
 
 @pytest.fixture

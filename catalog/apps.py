@@ -11,6 +11,9 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from catalog.services import catalog_demo_seed
         from ysh.demo import register_seeder
+        from ysh.portal.nav import NavItem, register_nav
+
+        register_nav(NavItem("catalog", _("Catalog"), "catalog_portal:list", order=20, module="catalog"))
 
         # After users/organizations (order 0): imports the sample feeds through the pipeline.
         register_seeder("catalog", catalog_demo_seed, order=20)

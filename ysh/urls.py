@@ -14,6 +14,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:dashboard", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ysh.api.urls")),
+    path("portal/catalog/", include("catalog.portal.urls")),
     path("portal/engineering/", include("engineering.portal.urls")),
     path("portal/", include("ysh.portal.urls")),
     path("health/live/", health.live, name="health-live"),
