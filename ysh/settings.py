@@ -120,7 +120,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ysh.cache.PooledRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ysh",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
