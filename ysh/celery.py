@@ -7,7 +7,7 @@ Beat schedules are not defined here: they all live in :mod:`ysh.beat`.
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ysh.settings")
@@ -50,3 +50,18 @@ app.conf.update(
 )
 
 app.autodiscover_tasks()
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _require_secret_key(**kwargs) -> None:
+    """Workers sign reset tokens and hash IPs: refuse to start without a SECRET_KEY."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ysh.boot import require_secret_key
+
+    try:
+        require_secret_key()
+    except ImproperlyConfigured as exc:
+        # Celery only logs exceptions raised by signal handlers; exiting is what stops the boot.
+        raise SystemExit(str(exc)) from exc

@@ -20,16 +20,19 @@ if env_file.exists():
     environ.Env.read_env(str(env_file))
 
 DEBUG = env.bool("DEBUG", default=False)
-if DEBUG:
-    SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-ysh-secret-key-change-me")
-else:
-    SECRET_KEY = env.str("SECRET_KEY")
+# Outside DEBUG there is no usable default: an unset SECRET_KEY becomes UNSET_SECRET_KEY, which the
+# web, worker and beat processes refuse at boot (ysh/boot.py, called from wsgi/asgi/celery). Commands
+# that sign nothing (makemigrations, check, spectacular, collectstatic) still run without it.
+UNSET_SECRET_KEY = "unset:SECRET_KEY-is-required-outside-DEBUG"
+SECRET_KEY = env.str(
+    "SECRET_KEY", default="dev-insecure-ysh-secret-key-change-me" if DEBUG else UNSET_SECRET_KEY
+)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Secret used to hash IP addresses (HMAC-SHA256). Raw IPs are never stored.
-IP_HASH_SECRET = env.str("IP_HASH_SECRET", default=SECRET_KEY)
+# Secret used to hash IP addresses (HMAC-SHA256); empty means SECRET_KEY. Raw IPs are never stored.
+IP_HASH_SECRET = env.str("IP_HASH_SECRET", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -335,12 +338,13 @@ REST_FRAMEWORK = {
 }
 
 SIMPLE_JWT = {
+    # Without JWT_SIGNING_KEY simplejwt signs with settings.SECRET_KEY (read, and so checked, lazily).
+    **({"SIGNING_KEY": env.str("JWT_SIGNING_KEY")} if env.str("JWT_SIGNING_KEY", default="") else {}),
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=60),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
-    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 

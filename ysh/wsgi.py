@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ysh.settings")
 application = get_wsgi_application()
+
+from ysh.boot import require_secret_key  # noqa: E402
+
+require_secret_key()

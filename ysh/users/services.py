@@ -58,7 +58,8 @@ def ip_hash_for(ip: str) -> str:
     by enumerating the IPv4 space without the secret."""
     if not ip:
         return ""
-    return hmac.new(settings.IP_HASH_SECRET.encode(), ip.encode(), hashlib.sha256).hexdigest()
+    secret = settings.IP_HASH_SECRET or settings.SECRET_KEY
+    return hmac.new(secret.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
 def request_ip_hash(request: HttpRequest | None) -> str:
