@@ -50,6 +50,7 @@ from engineering.aneel_format import (
     record_from_row,
     records_from_text,
 )
+from engineering.conf import client_setting
 
 logger = logging.getLogger(__name__)
 
@@ -91,10 +92,6 @@ class DatastorePage:
     from_cache: bool
 
 
-def _setting(name: str, default: str) -> str:
-    return str(getattr(settings, name, "") or os.environ.get(name, "") or default)
-
-
 def request_key(url: str, params: dict | None = None) -> str:
     """The cache key of a request: SHA-256 of the URL with its parameters sorted."""
     query = urlencode(sorted((params or {}).items()), doseq=True)
@@ -118,9 +115,9 @@ class AneelClient:
         force_refresh: bool = False,
         transport: httpx.BaseTransport | None = None,
     ):
-        self.base_url = (base_url or _setting("ANEEL_CKAN_URL", DEFAULT_CKAN_URL)).rstrip("/")
-        self.resource_id = resource_id or _setting("ANEEL_TARIFFS_RESOURCE_ID", DEFAULT_RESOURCE_ID)
-        self.dataset_id = _setting("ANEEL_TARIFFS_DATASET_ID", DEFAULT_DATASET_ID)
+        self.base_url = (base_url or client_setting("ANEEL_CKAN_URL", DEFAULT_CKAN_URL)).rstrip("/")
+        self.resource_id = resource_id or client_setting("ANEEL_TARIFFS_RESOURCE_ID", DEFAULT_RESOURCE_ID)
+        self.dataset_id = client_setting("ANEEL_TARIFFS_DATASET_ID", DEFAULT_DATASET_ID)
         self.timeout = timeout if timeout is not None else DEFAULT_TIMEOUT
         self.retries = max(0, retries)
         self.backoff_s = backoff_s

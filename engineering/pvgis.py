@@ -12,12 +12,12 @@ the shipped table without waiting on timeouts.
 """
 
 import logging
-import os
 from dataclasses import asdict, dataclass
 
 import requests
-from django.conf import settings
 from django.core.cache import cache
+
+from engineering.conf import client_setting
 
 logger = logging.getLogger(__name__)
 
@@ -57,22 +57,18 @@ class PvgisMonthly:
         return asdict(self)
 
 
-def _setting(name: str, default: str) -> str:
-    return str(getattr(settings, name, "") or os.environ.get(name, "") or default)
-
-
 def pvgis_url() -> str:
-    url = _setting("PVGIS_URL", DEFAULT_URL)
+    url = client_setting("PVGIS_URL", DEFAULT_URL)
     return url if url.endswith("/") else url + "/"
 
 
 def pvgis_enabled() -> bool:
-    return _setting("PVGIS_ENABLED", "true").strip().lower() not in ("0", "false", "no", "off")
+    return client_setting("PVGIS_ENABLED", "true").strip().lower() not in ("0", "false", "no", "off")
 
 
 def _retry_after_s() -> int:
     try:
-        return int(_setting("PVGIS_RETRY_AFTER_S", "600"))
+        return int(client_setting("PVGIS_RETRY_AFTER_S", "600"))
     except ValueError:
         return 600
 

@@ -25,14 +25,14 @@ Azimuths are degrees clockwise from north (0 = facing north, the best face in Br
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import httpx
-from django.conf import settings
+
+from engineering.conf import client_setting
 
 logger = logging.getLogger(__name__)
 
@@ -113,10 +113,6 @@ class BuildingInsights:
     @property
     def main_segment(self) -> RoofSegment | None:
         return max(self.segments, key=lambda s: s.area_m2) if self.segments else None
-
-
-def _setting(name: str, default: str = "") -> str:
-    return str(getattr(settings, name, "") or os.environ.get(name, "") or default)
 
 
 def _float(value: Any) -> float | None:
@@ -205,8 +201,8 @@ class SolarApiClient:
         backoff: float = 0.5,
         transport: httpx.BaseTransport | None = None,
     ):
-        self.api_key = api_key if api_key is not None else _setting("GOOGLE_SOLAR_API_KEY")
-        self.base_url = (base_url or _setting("GOOGLE_SOLAR_API_URL", DEFAULT_BASE_URL)).rstrip("/")
+        self.api_key = api_key if api_key is not None else client_setting("GOOGLE_SOLAR_API_KEY")
+        self.base_url = (base_url or client_setting("GOOGLE_SOLAR_API_URL", DEFAULT_BASE_URL)).rstrip("/")
         self.timeout = timeout if timeout is not None else DEFAULT_TIMEOUT
         self.retries = max(0, retries)
         self.backoff = backoff

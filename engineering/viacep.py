@@ -9,14 +9,14 @@ Configuration: ``VIACEP_URL`` (default ``https://viacep.com.br/ws/``), Django se
 """
 
 import logging
-import os
 import re
 import time
 from dataclasses import asdict, dataclass
 
 import httpx
-from django.conf import settings
 from django.core.cache import cache
+
+from engineering.conf import client_setting
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +63,6 @@ def cep_normalize(cep: str | int | None) -> str:
     return raw
 
 
-def _setting(name: str, default: str) -> str:
-    return str(getattr(settings, name, "") or os.environ.get(name, "") or default)
-
-
 class ViaCepClient:
     def __init__(
         self,
@@ -77,7 +73,7 @@ class ViaCepClient:
         backoff_s: float = 0.3,
         transport: httpx.BaseTransport | None = None,
     ):
-        base = base_url or _setting("VIACEP_URL", DEFAULT_URL)
+        base = base_url or client_setting("VIACEP_URL", DEFAULT_URL)
         self.base_url = base if base.endswith("/") else base + "/"
         self.timeout = timeout if timeout is not None else DEFAULT_TIMEOUT
         self.retries = max(0, retries)
