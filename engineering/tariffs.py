@@ -10,7 +10,6 @@ shipped table of residential rates by state (``data/icms_residential.csv``) and 
 
 import csv
 import logging
-import os
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -18,10 +17,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from engineering.conf import client_setting
 from engineering.models import Tariff, TariffSource, Utility
 from engineering.tariff_import import (  # re-exported: the tariffs API of the app
     DEFAULT_REFRESH_FILTERS,
@@ -121,10 +120,7 @@ def icms_table() -> dict[str, tuple[Decimal, str]]:
 
 
 def pis_cofins_pct() -> Decimal:
-    raw = getattr(settings, "TARIFF_PIS_COFINS_PCT", None) or os.environ.get("TARIFF_PIS_COFINS_PCT")
-    if raw in (None, ""):
-        return DEFAULT_PIS_COFINS_PCT
-    return Decimal(str(raw))
+    return Decimal(client_setting("TARIFF_PIS_COFINS_PCT", str(DEFAULT_PIS_COFINS_PCT)))
 
 
 def _fold(text: str) -> str:
