@@ -42,7 +42,102 @@ POINT_DISTRIBUTORS = (
 )
 
 
-def scenarios(product_id: int) -> list[Scenario]:
+PRODUCT_FACTS = (
+    "import json\n"
+    "from catalog.models import Product\n"
+    "rows = Product.objects.filter(is_active=True).values_list(\n"
+    "    'kind', 'brand__name', 'brand__slug', 'model_code', 'power_w', 'energy_wh')\n"
+    "print('FACTS', json.dumps([[k, b, s, m, float(p) if p else None, float(e) if e else None]\n"
+    "                           for k, b, s, m, p, e in rows]))\n"
+)
+# How people name each kind in a search box (accents, abbreviations and all).
+KIND_WORDS = {
+    "module": ["painel", "painel solar", "placa solar", "módulo", "modulo fotovoltaico"],
+    "inverter": ["inversor", "inv", "inversor solar", "inversor on grid"],
+    "microinverter": ["microinversor", "micro inversor"],
+    "battery": ["bateria", "bateria lítio", "bateria litio"],
+    "structure": ["estrutura", "suporte telhado", "estrutura solo"],
+    "string_box": ["string box", "stringbox"],
+    "cable": ["cabo solar", "cabo"],
+}
+STATES = ["SP", "MG", "RJ", "PR", "SC", "RS", "GO", "BA", "PE", "CE"]
+
+
+def _power_words(kind: str, power_w: float | None, energy_wh: float | None) -> list[str]:
+    words = []
+    if power_w:
+        if kind == "module" or power_w < 2000:
+            words.append(f"{power_w:.0f}w")
+        else:
+            kw = power_w / 1000
+            words += [f"{kw:g}kw", f"{kw:g} kw"]
+    if energy_wh:
+        words.append(f"{energy_wh / 1000:g} kwh")
+    return words
+
+
+def _misspelled(word: str, rng) -> str:
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    return (
+        word[:i] + word[i + 1 :] if rng.random() < 0.5 else word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    )
+
+
+def query_mix(facts: list[list], *, size: int, seed: int = 7) -> list[str]:
+    """``size`` distinct search URLs the way a storefront's visitors type them: kind words, brands
+    (sometimes misspelt), model codes, powers, and now and then the list's filters. Built from
+    the imported products, so every query is about something in the catalog."""
+    import random
+    import urllib.parse
+
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    urls: list[str] = []
+    attempts = 0
+    while len(urls) < size and attempts < size * 20:
+        attempts += 1
+        kind, brand, slug, model_code, power_w, energy_wh = rng.choice(facts)
+        words = KIND_WORDS.get(kind, ["kit solar"])
+        brand_word = brand.lower().split()[0] if brand else ""
+        if brand_word and rng.random() < 0.15:
+            brand_word = _misspelled(brand_word, rng)
+        shape = rng.random()
+        parts: list[str]
+        if shape < 0.45:
+            parts = [
+                rng.choice(words),
+                brand_word,
+                *rng.sample(
+                    _power_words(kind, power_w, energy_wh),
+                    k=min(1, len(_power_words(kind, power_w, energy_wh))),
+                ),
+            ]
+        elif shape < 0.65:
+            parts = [brand_word, (model_code or "").lower()]
+        elif shape < 0.85:
+            parts = [rng.choice(words), *_power_words(kind, power_w, energy_wh)[:1]]
+        else:
+            parts = [rng.choice(words), brand_word]
+        text = " ".join(p for p in parts if p)
+        if not text:
+            continue
+        params = {"q": text}
+        if rng.random() < 0.3:
+            params["state"] = rng.choice(STATES)
+        if rng.random() < 0.2:
+            params["in_stock"] = "true"
+        if rng.random() < 0.1 and slug:
+            params["brand"] = slug
+        url = "/api/v1/catalog/search/?" + urllib.parse.urlencode(params)
+        if url not in seen:
+            seen.add(url)
+            urls.append(url)
+    return urls
+
+
+def scenarios(product_id: int, mix: list[str]) -> list[Scenario]:
     return [
         Scenario(FLOOR, "/health/live/"),
         Scenario("list", "/api/v1/catalog/products/"),
@@ -50,12 +145,16 @@ def scenarios(product_id: int) -> list[Scenario]:
         Scenario("detail", f"/api/v1/catalog/products/{product_id}/"),
         Scenario("search", "/api/v1/catalog/search/?q=inversor%20fronius%205kw"),
         Scenario("search-bifacial", "/api/v1/catalog/search/?q=painel%20550w%20bifacial"),
+        # Every request a query no one asked before in the run: the uncached path (embedding,
+        # vector query, full-text query, fusion), not the page cache.
+        Scenario(f"search-mix ({len(mix):,} distinct queries)", mix[0], paths=tuple(mix)),
     ]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = harness.argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=22, help="feed scale (22 ≈ 20k products)")
+    parser.add_argument("--mix-size", type=int, default=30_000, help="distinct queries in the search mix")
     args = parser.parse_args(argv)
     extra = {"CATALOG_INDEX_AFTER_IMPORT": "0", "OPENAI_API_KEY": ""}
     if os.environ.get("QDRANT_URL"):
@@ -100,10 +199,15 @@ def main(argv: list[str] | None = None) -> int:
                     data = json.loads(line.split(" ", 1)[1])
                     rate = products / data["seconds"] if data["seconds"] else 0
                     print(f"index: {data['seconds']:.0f} s = {rate:.1f} products/s ({data})")
+            facts_out = run.manage("shell", "-c", PRODUCT_FACTS, timeout=600)
+            facts = json.loads(
+                next(ln for ln in facts_out.splitlines() if ln.startswith("FACTS")).split(" ", 1)[1]
+            )
+            mix = query_mix(facts, size=args.mix_size)
             with run.server() as server:
                 _status, body = server.get("/api/v1/catalog/products/?page_size=1")
                 product_id = json.loads(body)["results"][0]["id"]
-                results = run.measure(server, scenarios(product_id))
+                results = run.measure(server, scenarios(product_id, mix))
             run.report(f"Catalog at {products} products (scale {args.scale})", results, floor=FLOOR)
     except (harness.BenchError, subprocess.SubprocessError) as exc:
         print(f"bench failed: {exc}", file=sys.stderr)

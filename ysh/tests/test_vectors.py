@@ -4,9 +4,11 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings as django_settings
+from qdrant_client import models
 
 from ysh import vectors
 
@@ -111,19 +113,89 @@ def test_missing_collection_reads_as_empty(local_index):
     assert vectors.count("never_created") == 0
 
 
-def test_client_releases_the_lock_after_each_use_even_on_error(local_index):
-    # given one use of the client that fails inside the block
-    with pytest.raises(RuntimeError), vectors.client():
-        raise RuntimeError("boom")
+def test_qdrant_filters_work_the_same_in_the_embedded_index(local_index):
+    # given items with numbers, booleans and lists in their payloads
+    vectors.upsert(
+        COLLECTION,
+        [
+            (pid, vector, {**payload, "in_stock": pid != 2, "states": ["SP", "RJ"] if pid == 1 else ["BA"]})
+            for pid, vector, payload in POINTS
+        ],
+    )
+    query = [1.0, 0.0, 0.0, 0.0]
 
-    # when the client is used again, twice in a row
-    with vectors.client() as first:
-        first_names = [c.name for c in first.get_collections().collections]
-    with vectors.client() as second:
-        second_names = [c.name for c in second.get_collections().collections]
+    def ids(query_filter):
+        return [hit.id for hit in vectors.search(COLLECTION, query, query_filter=query_filter)]
 
-    # then each use got the index
-    assert first_names == second_names == [vectors.collection_name(COLLECTION)]
+    # when / then: a range, a boolean, a list member, "not these ids" and an "or"
+    assert ids(
+        models.Filter(must=[models.FieldCondition(key="watts", range=models.Range(gte=560, lte=6000))])
+    ) == [2, 3]
+    assert ids(
+        models.Filter(must=[models.FieldCondition(key="in_stock", match=models.MatchValue(value=True))])
+    ) == [1, 3]
+    assert ids(
+        models.Filter(must=[models.FieldCondition(key="in_stock", match=models.MatchValue(value=False))])
+    ) == [2]
+    assert ids(
+        models.Filter(must=[models.FieldCondition(key="states", match=models.MatchValue(value="RJ"))])
+    ) == [1]
+    assert ids(models.Filter(must_not=[models.HasIdCondition(has_id=[1, 2])])) == [3]
+    either = models.Filter(
+        should=[
+            models.FieldCondition(key="brand", match=models.MatchValue(value="Growatt")),
+            models.FieldCondition(key="watts", range=models.Range(lt=560)),
+        ]
+    )
+    assert ids(either) == [1, 3]
+    # and booleans come back as booleans
+    assert vectors.search(COLLECTION, query, limit=1)[0].payload["in_stock"] is True
+    assert vectors.payloads_get(COLLECTION, [2]) == {2: {**POINTS[1][2], "in_stock": False, "states": ["BA"]}}
+
+
+def test_search_next_to_an_indexed_point_and_payload_updates_keep_the_vector(local_index):
+    # given three indexed items
+    vectors.upsert(COLLECTION, POINTS)
+
+    # when a payload is replaced and the neighbours of item 1 are asked, without itself
+    vectors.payloads_set(COLLECTION, [(2, {"kind": "module", "brand": "Jinko", "watts": 580})])
+    not_itself = models.Filter(must_not=[models.HasIdCondition(has_id=[1])])
+    hits = vectors.search(COLLECTION, 1, query_filter=not_itself, limit=2)
+
+    # then item 2 is still the nearest (its vector stayed) with its new payload
+    assert [hit.id for hit in hits] == [2, 3]
+    assert hits[0].payload == {"kind": "module", "brand": "Jinko", "watts": 580}
+    # and a point the index does not hold has no neighbours
+    assert vectors.search(COLLECTION, 999, limit=2) == []
+
+
+def test_a_collection_keeps_its_dimension(local_index):
+    # when the same collection is asked for with another vector size
+    with pytest.raises(vectors.VectorIndexError, match="4-d"):
+        vectors.ensure_collection(COLLECTION, size=8)
+
+    # then it is untouched, and dropping it empties it
+    vectors.upsert(COLLECTION, POINTS)
+    vectors.drop_collection(COLLECTION)
+    assert vectors.count(COLLECTION) == 0
+
+
+def test_a_reader_catches_up_with_another_process_in_the_background(local_index, settings):
+    # given this process has read the index (its replica is loaded) and refreshes at once
+    settings.QDRANT_REPLICA_REFRESH_SECONDS = 0
+    vectors.upsert(COLLECTION, POINTS)
+    assert vectors.count(COLLECTION) == 3
+
+    # when a worker process adds an item
+    worker = run_worker(local_index, first_id=100, rounds=1)
+    _, err = worker.communicate(timeout=120)
+    assert worker.returncode == 0, err
+
+    # then a later read sees it, once the background copy is in (reads never wait for it)
+    deadline = time.monotonic() + 30
+    while vectors.count(COLLECTION) != 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert vectors.count(COLLECTION) == 4
 
 
 def test_another_process_reads_what_this_one_wrote(local_index):
@@ -147,11 +219,13 @@ def test_two_processes_write_to_the_local_index_at_the_same_time(local_index):
     vectors.upsert(COLLECTION, POINTS)
 
     # when a worker process writes while this process keeps writing until the worker is done
+    # (pausing between writes the way the indexer does while it embeds the next batch)
     worker = run_worker(local_index, first_id=1000, rounds=15)
     ours = 0
     while (worker.poll() is None and ours < 500) or ours == 0:
         vectors.upsert(COLLECTION, [(2000 + ours, [0.0, 0.0, 0.0, 1.0], {"kind": "cable"})])
         ours += 1
+        time.sleep(0.02)
     _, err = worker.communicate(timeout=180)
 
     # then neither was locked out and no write was lost
