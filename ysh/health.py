@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import boto3
 from botocore.config import Config as BotoConfig
 from django.conf import settings
 from django.core.cache import cache
@@ -84,7 +85,14 @@ def check_storage() -> str:
                 retries={"total_max_attempts": 1, "mode": "standard"},
             )
         )
-        probe = storage._create_session().client(
+        # Credentials as the storage reads them (its settings), in a session of our own.
+        session = boto3.session.Session(
+            aws_access_key_id=storage.access_key or None,
+            aws_secret_access_key=storage.secret_key or None,
+            aws_session_token=storage.security_token or None,
+            profile_name=storage.session_profile or None,
+        )
+        probe = session.client(
             "s3",
             region_name=storage.region_name,
             use_ssl=storage.use_ssl,

@@ -187,9 +187,9 @@ def test_distributors_install_is_idempotent_and_follows_the_base_url(db):
     assert Distributor.objects.get(slug="fortlev").feed_options["token"]
 
 
-def test_distributors_install_default_base_url_from_the_environment(db, monkeypatch):
-    # given
-    monkeypatch.setenv("DEMO_FEEDS_BASE_URL", "http://127.0.0.1:9100")
+def test_distributors_install_default_base_url_from_settings(db, settings):
+    # given (DEMO_FEEDS_BASE_URL in the environment sets it)
+    settings.DEMO_FEEDS_BASE_URL = "http://127.0.0.1:9100"
 
     # when
     installed = distributors_install()
