@@ -446,6 +446,7 @@ class _Edge:
 
     def __init__(self, root: Path):
         self.root = root
+        self.pid = os.getpid()
         self.replicas: dict[str, _Replica] = {}
         #: Collections this process wrote since its replica was copied: reload before reading.
         self.dirty: set[str] = set()
@@ -735,6 +736,10 @@ def _backend() -> _Server | _Edge:
             return _server
     with _edge_lock:
         root = Path(settings.QDRANT_PATH)
+        if _edge is not None and _edge.pid != os.getpid():
+            # A forked child (Celery prefork, gunicorn) inherits the parent's replicas but not
+            # the engine's threads: never call into them, start afresh.
+            _edge = None
         if _edge is None or _edge.root != root:
             if _edge is not None:
                 _edge.close()

@@ -232,3 +232,28 @@ def test_two_processes_write_to_the_local_index_at_the_same_time(local_index):
     assert worker.returncode == 0, err
     assert vectors.count(COLLECTION) == 3 + 15 + ours
     assert len(vectors.search(COLLECTION, [0.0, 0.0, 1.0, 0.0], limit=50, must={"kind": "string-box"})) == 15
+
+
+def test_a_forked_child_reads_through_its_own_replica(local_index):
+    # given this process has a replica loaded (the engine runs threads of its own)
+    vectors.upsert(COLLECTION, POINTS)
+    assert vectors.count(COLLECTION) == 3
+
+    # when a forked child (a Celery prefork or gunicorn worker) searches
+    pid = os.fork()
+    if pid == 0:  # the child: exit code 0 only if it found the nearest item
+        try:
+            hits = vectors.search(COLLECTION, [1.0, 0.0, 0.0, 0.0], limit=1)
+            os._exit(0 if [hit.id for hit in hits] == [1] else 1)
+        except BaseException:
+            os._exit(2)
+    deadline = time.monotonic() + 30
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if done[0] == 0:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+
+    # then it answered (instead of hanging on the parent's engine threads)
+    assert done[0] == pid, "the forked child hung"
+    assert os.waitstatus_to_exitcode(done[1]) == 0
