@@ -1,6 +1,7 @@
 """Gathering the inputs of a viability analysis from the rest of the system: the location, the
 consumer's tariff (with the Fio B), the consumption profile, the generation at the site, the sized
-system with real catalog products and its costs, the beneficiary units and the financing plan.
+system with real catalog products and its price (the organization's pricing settings or the
+platform's), the beneficiary units and the financing plan.
 
 Every function raises a ``DomainError`` with field errors on bad input, before anything is written."""
 
@@ -14,29 +15,41 @@ from django.utils.translation import gettext as _
 
 from engineering.irradiation import InverterParams, ModuleParams, generation_simulate
 from engineering.location import haversine_km, location_resolve, municipalities, nearest_capital
-from engineering.models import FinancingProduct, Utility
+from engineering.models import (
+    PLATFORM_PRICING,
+    PRICING_KEYS,
+    FinancingProduct,
+    IntegratorPricing,
+    Utility,
+    platform_pricing,
+)
 from engineering.sizing import (
     SizingError,
     SizingResult,
+    Topology,
     catalog_inverters,
+    catalog_micro_inverters,
     catalog_modules,
     site_temperatures,
     system_design,
     target_kwp,
 )
 from engineering.tariffs import ConsumerTariff, tariff_for_consumer, utility_get, utility_list
-from engineering.viability import ConsumerUnit, FinancingPlan, minimum_billing_kwh
+from engineering.viability import ConsumerUnit, Costs, FinancingPlan, minimum_billing_kwh
 from ysh.errors import DomainError
 
 #: Without a published TUSD Fio B, this share of the TUSD is taken as Fio B (typical B1 tariffs:
 #: the distribution-wire component is roughly half of the TUSD). An assumption, overridable.
 DEFAULT_FIO_B_SHARE_OF_TUSD = 0.5
-#: Balance of system (structure, cabling, string box, protections) as a share of modules + inverters.
-DEFAULT_BOS_PCT = 15.0
-DEFAULT_INSTALLATION_RS_WP = 0.80
-DEFAULT_HOMOLOGATION_FEE = 1200.0
+#: Pricing defaults of the platform (public calculator); an organization's analyses use its
+#: ``IntegratorPricing``. Where each figure comes from: ``engineering/models/pricing.py``.
+DEFAULT_BOS_PCT = PLATFORM_PRICING.bos_pct
+DEFAULT_INSTALLATION_RS_WP = PLATFORM_PRICING.installation_rs_wp
+DEFAULT_HOMOLOGATION_FEE = PLATFORM_PRICING.homologation_fee
 #: Reference financing when no product is configured: 1.69% a.m., 60 months, no down payment.
 REFERENCE_FINANCING = {"monthly_rate": Decimal("0.0169"), "months": 60}
+#: String inverters, micro-inverters, or the cheaper valid design of both per Wp (``sizing``).
+DEFAULT_TOPOLOGY = Topology.AUTO.value
 
 
 class AnalysisInputError(DomainError):
@@ -272,17 +285,38 @@ def system_size(
     inverter_id: int | None,
     t_min_c: float | None,
     t_max_c: float | None,
+    topology: str | None = None,
 ) -> SizingResult:
+    """Size with catalog products. ``topology`` is string, micro or auto (``DEFAULT_TOPOLOGY`` when
+    not given); an ``inverter_id`` may name a string inverter or a micro-inverter."""
+    topology = topology or DEFAULT_TOPOLOGY
+    if topology not in Topology.values:
+        raise AnalysisInputError("topology", _("Choose string, micro or auto."))
     modules = catalog_modules(module_id=module_id)
     if module_id is not None and not modules:
         raise AnalysisInputError(
             "module_id", _("This module is not in the catalog with price and electrical data.")
         )
-    inverters = catalog_inverters(inverter_id=inverter_id, connection_type=connection_type)
-    if inverter_id is not None and not inverters:
-        raise AnalysisInputError(
-            "inverter_id", _("This inverter is not in the catalog with price and MPPT data.")
-        )
+    inverters, micros = [], []
+    if topology != Topology.MICRO or inverter_id is not None:
+        inverters = catalog_inverters(inverter_id=inverter_id, connection_type=connection_type)
+    if topology != Topology.STRING or inverter_id is not None:
+        micros = catalog_micro_inverters(micro_id=inverter_id, connection_type=connection_type)
+    if inverter_id is not None:
+        if not (inverters or micros):
+            raise AnalysisInputError(
+                "inverter_id", _("This inverter is not in the catalog with price and MPPT data.")
+            )
+        if topology == Topology.STRING and not inverters:
+            raise AnalysisInputError(
+                "inverter_id",
+                _("This product is a micro-inverter: choose the micro-inverter or automatic topology."),
+            )
+        if topology == Topology.MICRO and not micros:
+            raise AnalysisInputError(
+                "inverter_id",
+                _("This product is a string inverter: choose the string inverter or automatic topology."),
+            )
     noct = modules[0].noct_c if modules else None
     temps = site_temperatures(state=site.state, t_min_c=t_min_c, t_max_c=t_max_c, noct_c=noct)
     kwp = target_kwp(
@@ -304,6 +338,8 @@ def system_size(
         temps=temps,
         connection_type=connection_type,
         roof_area_m2=roof_area_m2,
+        micro_inverters=micros,
+        topology=topology,
     )
 
 
@@ -351,3 +387,24 @@ def financing_product_default(*, amount: float) -> FinancingProduct | None:
         ) and product.accepts("pf"):
             return product
     return None
+
+
+def pricing_resolve(*, organization) -> tuple[dict, str]:
+    """The pricing an analysis starts from: the organization's settings when it saved them, else
+    the platform defaults (the public calculator, or an organization that never opened the page).
+    Returns the values and where they came from (``organization`` or ``platform``)."""
+    if organization is not None:
+        saved = IntegratorPricing.objects.filter(organization=organization).first()
+        if saved is not None:
+            return saved.as_dict(), "organization"
+    return platform_pricing(), "platform"
+
+
+def costs_build(*, equipment: float, inverter: float, values: dict) -> Costs:
+    """``Costs`` from the catalog equipment price and resolved pricing ``values`` (every key of
+    ``PRICING_KEYS`` but the validity)."""
+    return Costs(
+        equipment=equipment,
+        inverter=inverter,
+        **{key: float(values[key]) for key in PRICING_KEYS if key != "validity_days"},
+    )

@@ -28,3 +28,12 @@ class EngineeringConfig(AppConfig):
                 module="engineering",
             )
         )
+        register_nav(
+            NavItem(
+                "engineering_pricing",
+                _("Pricing settings"),
+                "engineering_portal:pricing",
+                order=31,
+                module="engineering",
+            )
+        )

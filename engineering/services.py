@@ -10,6 +10,10 @@ Public calculator (anonymous): the analysis is stored without an organization an
 through its unguessable ``uuid``. Contact details left there go to ``leads.services.lead_create``
 when the leads app provides it; otherwise they stay on the analysis (``lead_status="recorded"``).
 
+Pricing: an organization's analyses are priced with its ``IntegratorPricing`` (created with the
+platform defaults on first use, changed by owners and admins); per-analysis overrides in
+``assumptions`` win over it. The public calculator uses the platform defaults.
+
 Financing (``engineering.financing``), roof analysis (``engineering.photogrammetry``) and engineers
 (``engineering.engineers``) have their own modules; their public services are re-exported here.
 """
@@ -17,7 +21,7 @@ Financing (``engineering.financing``), roof analysis (``engineering.photogrammet
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -32,34 +36,40 @@ from engineering.financing import (  # noqa: F401 (facade)
     financing_simulation_create,
 )
 from engineering.models import (
+    PRICING_KEYS,
     ConsumptionInput,
     FinancingProduct,
+    IntegratorPricing,
     LeadStatus,
     PhotogrammetryAnalysis,
     ProposalStatus,
     SolarViabilityAnalysis,
 )
 from engineering.photogrammetry import photogrammetry_analyze  # noqa: F401 (facade)
-from engineering.viability import Assumptions, Costs, ViabilityInputs, minimum_billing_kwh, viability_compute
-from ysh.errors import DomainError
+from engineering.viability import Assumptions, ViabilityInputs, minimum_billing_kwh, viability_compute
+from ysh.errors import DomainError, NotAllowed
+from ysh.users.selectors import membership_for
+from ysh.users.services import organization_ensure_writable
 
 logger = logging.getLogger(__name__)
 
 #: Keys of ``SolarViabilityAnalysis.assumptions`` the caller may set, with their defaults.
-ASSUMPTION_DEFAULTS: dict[str, float | None] = {
+ASSUMPTION_DEFAULTS: dict[str, float | str | None] = {
     "simultaneity": Assumptions.simultaneity,
     "tariff_inflation": Assumptions.tariff_inflation,
     "discount_rate": Assumptions.discount_rate,
     "om_annual_pct": Assumptions.om_annual_pct,
-    "installation_rs_wp": inputs.DEFAULT_INSTALLATION_RS_WP,
-    "homologation_fee": inputs.DEFAULT_HOMOLOGATION_FEE,
-    "bos_pct": inputs.DEFAULT_BOS_PCT,
+    # Pricing (installation_rs_wp, bos_pct, homologation_fee, margin_pct, …): the defaults here
+    # are the platform's; an organization's analysis starts from its IntegratorPricing instead.
+    **inputs.PLATFORM_PRICING.as_dict(),
     "fio_b_share_of_tusd": inputs.DEFAULT_FIO_B_SHARE_OF_TUSD,
     "after_transition_fio_b_pct": Assumptions.after_transition_fio_b_pct,
     "t_min_c": None,
     "t_max_c": None,
     "financing_term_months": None,
     "financing_down_payment_pct": 0.0,
+    # string | micro | auto (engineering.sizing.Topology); None = analysis_inputs.DEFAULT_TOPOLOGY.
+    "topology": None,
 }
 
 ANALYSIS_INPUT_FIELDS = (
@@ -89,7 +99,8 @@ def _dec(value, places: str = "0.01") -> Decimal | None:
 
 def _compute(analysis: SolarViabilityAnalysis) -> None:
     """Fill ``analysis``'s results from its inputs (no database writes)."""
-    a = {**ASSUMPTION_DEFAULTS, **(analysis.assumptions or {})}
+    pricing, pricing_source = inputs.pricing_resolve(organization=analysis.organization)
+    a = {**ASSUMPTION_DEFAULTS, **pricing, **(analysis.assumptions or {})}
     site = inputs.site_resolve(
         lat=analysis.lat, lon=analysis.lon, cep=analysis.cep, city=analysis.city, state=analysis.state
     )
@@ -124,6 +135,7 @@ def _compute(analysis: SolarViabilityAnalysis) -> None:
         inverter_id=analysis.inverter_product_id,
         t_min_c=_float(a["t_min_c"]),
         t_max_c=_float(a["t_max_c"]),
+        topology=a["topology"],
     )
     design = sizing.design
     module, inverter = inputs.module_params(sizing)
@@ -142,14 +154,10 @@ def _compute(analysis: SolarViabilityAnalysis) -> None:
         fio_b_share=float(a["fio_b_share_of_tusd"]),
     )
     hardware = design.equipment_cost
-    equipment = hardware * (1 + float(a["bos_pct"]) / 100)
-    costs = Costs(
-        equipment=equipment,
-        inverter=design.inverter_count * (design.inverter.price or 0),
-        installation_rs_wp=float(a["installation_rs_wp"]),
-        homologation_fee=float(a["homologation_fee"]),
+    costs = inputs.costs_build(
+        equipment=hardware, inverter=design.inverter_count * (design.inverter.price or 0), values=a
     )
-    investment_estimate = equipment + costs.installation(design.dc_kwp) + costs.homologation_fee
+    investment_estimate = costs.total(design.dc_kwp)
     product = analysis.financing_product or inputs.financing_product_default(amount=investment_estimate)
     plan = inputs.financing_plan(
         product=product,
@@ -186,7 +194,7 @@ def _compute(analysis: SolarViabilityAnalysis) -> None:
     )
     sizing_dict = sizing.as_dict()
     sizing_dict["hardware_cost"] = round(hardware, 2)
-    sizing_dict["bos_cost"] = round(equipment - hardware, 2)
+    sizing_dict["bos_cost"] = result["investment"]["bos"]
     analysis.city = analysis.city or site.city
     analysis.state = site.state
     analysis.lat = _dec(site.lat, "0.000001")
@@ -244,27 +252,36 @@ def _compute(analysis: SolarViabilityAnalysis) -> None:
             "down_payment_pct": plan.down_payment_pct,
         },
         "assumptions": {k: v for k, v in a.items()},
+        "pricing": {
+            "source": pricing_source,
+            "validity_days": int(a["validity_days"]),
+            "valid_until": (today + timedelta(days=int(a["validity_days"]))).isoformat(),
+        },
     }
     analysis.result = result
     analysis.computed_at = timezone.now()
 
 
 def _contact_record(analysis: SolarViabilityAnalysis, contact: dict | None) -> None:
-    """Hand the calculator's contact to the leads app, or keep it on the analysis."""
+    """Hand the calculator's contact to the leads app (``leads.services.lead_create``).
+
+    Without consent nothing is kept, neither a lead nor the contact on the analysis (LGPD); the
+    analysis itself still succeeds. ``contact`` may carry the caller's raw ``ip`` (hashed by the
+    leads app, never stored as is) and an ``attribution`` dict (UTM, gclid, fbclid, referrer,
+    landing_url). When the leads app is not installed, or refuses the contact (e.g. a phone it
+    cannot normalize), the contact stays on the analysis (``lead_status="recorded"``)."""
     if not contact or not (contact.get("email") or contact.get("phone")):
+        return
+    if contact.get("consent") is not True:
         return
     analysis.contact_name = (contact.get("name") or "")[:160]
     analysis.contact_email = contact.get("email") or ""
     analysis.contact_phone = (contact.get("phone") or "")[:20]
-    analysis.contact_consent = bool(contact.get("consent"))
-    lead_create = None
+    analysis.contact_consent = True
     try:
-        from leads import services as lead_services
-
-        lead_create = getattr(lead_services, "lead_create", None)
-    except ImportError:  # the app is optional here
-        lead_create = None
-    if lead_create is None:
+        # leads reads the other apps and nothing imports it: look it up at run time.
+        from leads.services import lead_create
+    except ImportError:
         analysis.lead_status = LeadStatus.RECORDED
         return
     try:
@@ -274,7 +291,7 @@ def _contact_record(analysis: SolarViabilityAnalysis, contact: dict | None) -> N
             phone=analysis.contact_phone,
             source="calculator",
             interest_type="solar",
-            consent=analysis.contact_consent,
+            consent=True,
             organization=analysis.organization,
             metadata={
                 "viability_analysis": str(analysis.uuid),
@@ -283,13 +300,17 @@ def _contact_record(analysis: SolarViabilityAnalysis, contact: dict | None) -> N
                 "city": analysis.city,
                 "state": analysis.state,
             },
+            attribution=contact.get("attribution"),
+            ip=contact.get("ip"),
+            city=analysis.city,
+            state=analysis.state,
         )
-    except (TypeError, DomainError) as exc:
+    except DomainError as exc:
         logger.warning("lead_create refused the calculator contact: %s", exc)
         analysis.lead_status = LeadStatus.RECORDED
         return
     analysis.lead_status = LeadStatus.CREATED
-    analysis.lead_ref = str(getattr(lead, "pk", "") or getattr(lead, "id", "") or lead)[:64]
+    analysis.lead_ref = str(lead.pk)
 
 
 def viability_analysis_create(
@@ -324,6 +345,8 @@ def viability_analysis_create(
         for k, v in (data.get("assumptions") or {}).items()
         if k in ASSUMPTION_DEFAULTS and v is not None
     }
+    if data.get("topology"):
+        analysis.assumptions["topology"] = data["topology"]
     analysis.module_product_id = data.get("module_id")
     analysis.inverter_product_id = data.get("inverter_id")
     if data.get("photogrammetry_id"):
@@ -374,3 +397,34 @@ def proposal_request(*, analysis: SolarViabilityAnalysis) -> SolarViabilityAnaly
 
 def protocol_date_default() -> date:
     return timezone.localdate()
+
+
+# --- integrator pricing ----------------------------------------------------------------------------
+
+
+def integrator_pricing_get(*, organization) -> IntegratorPricing:
+    """The organization's pricing settings, created with the platform defaults on first use."""
+    defaults = IntegratorPricing.with_defaults(organization=organization)
+    pricing, _created = IntegratorPricing.objects.get_or_create(
+        organization=organization, defaults={key: getattr(defaults, key) for key in PRICING_KEYS}
+    )
+    return pricing
+
+
+def integrator_pricing_update(*, organization, actor, data: dict) -> IntegratorPricing:
+    """Change the pricing settings: owners and admins of an active organization only. Unknown
+    keys are ignored; out-of-range values are a ``ValidationError`` on their field."""
+    organization_ensure_writable(organization=organization)
+    membership = membership_for(user=actor, organization_id=organization.pk)
+    if membership is None or not membership.can_manage:
+        raise NotAllowed(_("Only owners and admins can change the pricing settings."))
+    integrator_pricing_get(organization=organization)
+    with transaction.atomic():
+        pricing = IntegratorPricing.objects.select_for_update().get(organization=organization)
+        for key in PRICING_KEYS:
+            if data.get(key) is not None:
+                setattr(pricing, key, data[key])
+        pricing.updated_by = actor
+        pricing.full_clean()
+        pricing.save()
+    return pricing

@@ -1,3 +1,3 @@
 """Admin of the engineering app, one module per sub-domain."""
 
-from engineering.admin import analyses, caches, engineers, financing, utilities  # noqa: F401
+from engineering.admin import analyses, caches, engineers, financing, pricing, utilities  # noqa: F401

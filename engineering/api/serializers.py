@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from engineering.models import (
+    PRICING_LIMITS,
     AmortizationSystem,
     BorrowerType,
     ConnectionType,
@@ -26,6 +27,7 @@ from engineering.models import (
     Tariff,
     Utility,
 )
+from engineering.sizing import Topology
 
 MAX_KWH = 10_000_000
 
@@ -150,6 +152,11 @@ class BeneficiarySerializer(serializers.Serializer):
         return attrs
 
 
+def _pricing_field(key: str, *, field=serializers.FloatField, **kwargs):
+    low, high = PRICING_LIMITS[key]
+    return field(min_value=low, max_value=high, required=False, **kwargs)
+
+
 class AssumptionsSerializer(serializers.Serializer):
     simultaneity = serializers.FloatField(
         min_value=0,
@@ -167,6 +174,15 @@ class AssumptionsSerializer(serializers.Serializer):
     installation_rs_wp = serializers.FloatField(min_value=0, max_value=10, required=False)
     homologation_fee = serializers.FloatField(min_value=0, max_value=100_000, required=False)
     bos_pct = serializers.FloatField(min_value=0, max_value=100, required=False)
+    # Per-analysis overrides of the organization's pricing settings (IntegratorPricing).
+    bos_rs_wp = _pricing_field("bos_rs_wp")
+    freight_pct = _pricing_field("freight_pct")
+    other_costs = _pricing_field("other_costs")
+    margin_pct = _pricing_field("margin_pct", help_text=_("Markup on the cost, %."))
+    service_tax_pct = _pricing_field(
+        "service_tax_pct", help_text=_("Tax on the service part of the price, %.")
+    )
+    validity_days = _pricing_field("validity_days", field=serializers.IntegerField)
     fio_b_share_of_tusd = serializers.FloatField(min_value=0, max_value=1, required=False)
     after_transition_fio_b_pct = serializers.FloatField(min_value=0, max_value=100, required=False)
     t_min_c = serializers.FloatField(min_value=-30, max_value=40, required=False)
@@ -231,6 +247,15 @@ class ViabilityRequestSerializer(serializers.Serializer):
     )
     module_id = serializers.IntegerField(required=False, min_value=1)
     inverter_id = serializers.IntegerField(required=False, min_value=1)
+    topology = serializers.ChoiceField(
+        choices=Topology.choices,
+        default=Topology.AUTO.value,
+        help_text=_(
+            "string: string inverters; micro: micro-inverters (one module per input); auto: the "
+            "cheaper valid design of both per Wp. inverter_id may name either kind. The result's "
+            "sizing.micro_layout describes the micro-inverter units."
+        ),
+    )
     photogrammetry_id = serializers.IntegerField(required=False, min_value=1)
     financing_product_id = serializers.IntegerField(required=False, min_value=1)
     credit_allocation = serializers.ChoiceField(

@@ -49,6 +49,7 @@ from ysh.api.throttling import PublicRateThrottle
 from ysh.api.viewsets import OrganizationScopedMixin
 from ysh.storage import document_url, documents_storage
 from ysh.users.context import request_membership
+from ysh.users.services import client_ip
 
 
 class UtilityListView(APIView):
@@ -190,6 +191,8 @@ class ViabilityViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         contact = data.pop("contact", None)
+        if contact:
+            contact["ip"] = client_ip(request)  # the leads app keeps only its HMAC
         membership = request_membership(request)
         analysis = services.viability_analysis_create(
             data=data,

@@ -32,6 +32,13 @@ from engineering.models.financing import (
     ProductBorrowers,
 )
 from engineering.models.photogrammetry import PhotogrammetryAnalysis, PhotogrammetryStatus, RoofProvider
+from engineering.models.pricing import (
+    PLATFORM_PRICING,
+    PRICING_KEYS,
+    PRICING_LIMITS,
+    IntegratorPricing,
+    platform_pricing,
+)
 from engineering.models.utilities import (
     RefreshStatus,
     Tariff,
@@ -42,6 +49,9 @@ from engineering.models.utilities import (
 
 __all__ = [
     "CREDIT_TRANSITIONS",
+    "PLATFORM_PRICING",
+    "PRICING_KEYS",
+    "PRICING_LIMITS",
     "AmortizationSystem",
     "AneelCache",
     "AssignmentStatus",
@@ -57,6 +67,7 @@ __all__ = [
     "EngineerUnavailability",
     "FinancingProduct",
     "FinancingSimulation",
+    "IntegratorPricing",
     "LeadStatus",
     "PVLibCache",
     "PhotogrammetryAnalysis",
@@ -72,4 +83,5 @@ __all__ = [
     "TariffRefreshRun",
     "TariffSource",
     "Utility",
+    "platform_pricing",
 ]

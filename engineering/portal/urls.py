@@ -9,6 +9,7 @@ app_name = "engineering_portal"
 urlpatterns = [
     path("", views.analysis_list, name="list"),
     path("calculator/", views.calculator, name="calculator"),
+    path("pricing/", views.pricing_settings, name="pricing"),
     path("analyses/<int:pk>/", views.analysis_detail, name="detail"),
     path("analyses/<int:pk>/recompute/", views.analysis_recompute, name="recompute"),
     path("analyses/<int:pk>/financing/", views.financing_save, name="financing_save"),

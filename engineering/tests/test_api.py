@@ -2,6 +2,8 @@
 scoping, bad input as 400 field errors (never 500), financing simulate/compare/credit workflow,
 photogrammetry through a local Google Solar API, utilities/tariffs/irradiation."""
 
+import hashlib
+import hmac
 import json
 import threading
 from decimal import Decimal
@@ -91,18 +93,69 @@ def test_anonymous_calculator_stores_an_analysis_without_organization_reachable_
     assert api_client.get(f"{VIABILITY}{body['id']}/").status_code == 404
 
 
-def test_contact_left_on_the_calculator_is_recorded_when_the_leads_service_is_missing(api_client, catalog):
-    # given the leads app has no lead_create yet
-    # when
+def test_contact_left_on_the_calculator_creates_one_lead_with_the_analysis_reference(
+    api_client, catalog, settings
+):
+    from leads.models import Lead
+
+    # when a visitor leaves a contact with consent
     response = api_client.post(
         VIABILITY,
-        {**payload(), "contact": {"name": "Ana", "email": "ana@example.com", "consent": True}},
+        {
+            **payload(),
+            "contact": {
+                "name": "Ana",
+                "email": "Ana@Example.com",
+                "phone": "(11) 99999-8888",
+                "consent": True,
+            },
+        },
         format="json",
     )
-    # then
-    assert response.status_code == 201
+    # then exactly one lead, of YSH's storefront, pointing at the analysis
+    assert response.status_code == 201, response.data
     analysis = SolarViabilityAnalysis.objects.get(uuid=response.data["uuid"])
-    assert (analysis.contact_email, analysis.lead_status) == ("ana@example.com", "recorded")
+    lead = Lead.objects.get()
+    assert (lead.source, lead.interest_type, lead.organization) == ("calculator", "solar", None)
+    assert (lead.email, lead.phone, lead.consent) == ("ana@example.com", "+5511999998888", True)
+    assert lead.metadata["viability_analysis"] == str(analysis.uuid)
+    assert lead.metadata["system_kwp"] == str(analysis.system_kwp)
+    # only the HMAC of the caller's IP (the test client's 127.0.0.1), computed here independently
+    secret = (settings.IP_HASH_SECRET or settings.SECRET_KEY).encode()
+    assert lead.ip_hash == hmac.new(secret, b"127.0.0.1", hashlib.sha256).hexdigest()
+    assert (analysis.lead_status, analysis.lead_ref) == ("created", str(lead.pk))
+
+
+def test_the_same_visitor_on_the_calculator_again_updates_their_lead(api_client, catalog):
+    from leads.models import Lead
+
+    # given
+    contact = {"name": "Ana", "email": "ana@example.com", "consent": True}
+    first = api_client.post(VIABILITY, {**payload(), "contact": contact}, format="json")
+    # when
+    second = api_client.post(VIABILITY, {**payload(), "contact": contact}, format="json")
+    # then
+    assert (first.status_code, second.status_code) == (201, 201)
+    lead = Lead.objects.get()
+    assert lead.capture_count == 2
+    assert lead.metadata["viability_analysis"] == second.data["uuid"]
+
+
+def test_calculator_contact_without_consent_creates_no_lead_and_the_analysis_succeeds(catalog):
+    from engineering.services import viability_analysis_create
+    from leads.models import Lead
+
+    # given the service called directly (the API refuses it earlier, see the next test)
+    data = analysis_data()
+    # when
+    analysis = viability_analysis_create(
+        data=data, contact={"name": "Ana", "email": "ana@example.com", "consent": False}
+    )
+    # then
+    assert SolarViabilityAnalysis.objects.filter(pk=analysis.pk).exists()
+    assert analysis.system_kwp > 0
+    assert Lead.objects.count() == 0
+    assert (analysis.lead_status, analysis.contact_email) == ("", "")
 
 
 def test_contact_without_consent_is_rejected(api_client, catalog):

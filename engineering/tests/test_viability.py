@@ -302,9 +302,12 @@ def test_analysis_is_sized_with_catalog_products_and_persisted(offline):
     # the tariff: (472.42 + 316.96)/1000 with SP ICMS and PIS/COFINS "por dentro"
     assert analysis.tariff_rs_kwh > Decimal("0.78938")
     assert analysis.context["generation"]["source"] == "atlas-capitals"  # PVGIS off → shipped table
-    assert (
-        analysis.total_investment
-        == analysis.equipment_cost + analysis.installation_cost + analysis.homologation_cost
+    # the price adds up: equipment, BOS, freight, installation, homologation, other, margin and tax
+    inv = analysis.result["investment"]
+    parts = ("equipment", "bos", "freight", "installation", "homologation", "other", "margin", "tax")
+    assert float(analysis.total_investment) == pytest.approx(sum(inv[p] for p in parts), abs=0.05)
+    assert (analysis.equipment_cost, analysis.installation_cost, analysis.homologation_cost) == tuple(
+        Decimal(str(inv[p])).quantize(Decimal("0.01")) for p in ("equipment", "installation", "homologation")
     )
     assert analysis.result["energy"]["fio_b_pct_year1"] in (60, 75, 90, 100)
     assert {s["key"] for s in analysis.result["scenarios"]} == {"base", "smaller", "larger", "financed"}

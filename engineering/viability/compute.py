@@ -6,8 +6,9 @@ investment, year-1 monthly balance, 25-year cash flow, metrics, score, recommend
 scenarios (sizes −20%/+20%, cash and financed) and next steps. The service layer gathers the inputs
 from the catalog, the tariffs and the irradiation, and persists the result.
 
-Scenario sizes scale the equipment and installation cost linearly with kWp (same R$/Wp as the sized
-system) — an approximation, said so in the scenario's note.
+Scenario sizes scale the equipment, balance of system, freight and installation linearly with kWp
+(same R$/Wp as the sized system; fixed fees stay, margin and tax follow) — an approximation, said
+so in the scenario's note.
 """
 
 from __future__ import annotations
@@ -34,13 +35,54 @@ from engineering.viability.rules import GdRegime, gd_regime
 
 @dataclass
 class Costs:
-    equipment: float  # modules + inverters (+ balance of system), from catalog offers
+    """What the customer pays, built up from the equipment's distributor prices.
+
+    cost = equipment + BOS + freight + installation + homologation + other; the margin is a
+    markup on that cost; the service tax is "por dentro" on the service part (installation,
+    homologation, other and margin) — the equipment is billed by the distributor. The new
+    fields default to zero so a caller that gives only equipment and installation gets the
+    plain sum; the integrator's or the platform's values come from ``IntegratorPricing``."""
+
+    equipment: float  # modules + inverters, from catalog offers
     inverter: float  # inverters only (for the replacement)
     installation_rs_wp: float = 0.80
     homologation_fee: float = 1200.0
+    bos_pct: float = 0.0  # structure, cabling, string box, protections: % of equipment
+    bos_rs_wp: float = 0.0  # … and/or R$ per Wp
+    freight_pct: float = 0.0  # % of equipment + BOS
+    other_costs: float = 0.0  # fixed R$ per proposal
+    margin_pct: float = 0.0  # markup on the cost
+    service_tax_pct: float = 0.0  # "por dentro" on the service part
 
     def installation(self, kwp: float) -> float:
         return self.installation_rs_wp * kwp * 1000
+
+    def breakdown(self, kwp: float, *, scale: float = 1.0) -> dict[str, float]:
+        """Every part of the price for a system of ``kwp`` whose equipment is ``scale`` × ours."""
+        equipment = self.equipment * scale
+        bos = equipment * self.bos_pct / 100 + self.bos_rs_wp * kwp * 1000
+        freight = (equipment + bos) * self.freight_pct / 100
+        installation = self.installation(kwp)
+        cost = equipment + bos + freight + installation + self.homologation_fee + self.other_costs
+        margin = cost * self.margin_pct / 100
+        service = installation + self.homologation_fee + self.other_costs + margin
+        rate = self.service_tax_pct / 100
+        tax = service * rate / (1 - rate) if rate < 1 else 0.0
+        return {
+            "equipment": equipment,
+            "bos": bos,
+            "freight": freight,
+            "installation": installation,
+            "homologation": self.homologation_fee,
+            "other": self.other_costs,
+            "cost": cost,
+            "margin": margin,
+            "tax": tax,
+            "total": cost + margin + tax,
+        }
+
+    def total(self, kwp: float) -> float:
+        return self.breakdown(kwp)["total"]
 
 
 @dataclass
@@ -142,9 +184,8 @@ def _run(inputs: ViabilityInputs, *, kwp: float, plan: FinancingPlan | None) -> 
         after_transition_pct=a.after_transition_fio_b_pct,
     )
     scale = kwp / inputs.kwp if inputs.kwp else 1.0
-    equipment = inputs.costs.equipment * scale
-    installation = inputs.costs.installation(kwp)
-    investment = equipment + installation + inputs.costs.homologation_fee
+    prices = inputs.costs.breakdown(kwp, scale=scale)
+    investment = prices["total"]
     params = CashflowParams(
         discount_rate=a.discount_rate,
         om_annual_pct=a.om_annual_pct,
@@ -169,8 +210,7 @@ def _run(inputs: ViabilityInputs, *, kwp: float, plan: FinancingPlan | None) -> 
         "rows": rows,
         "metrics": metrics,
         "investment": investment,
-        "equipment": equipment,
-        "installation": installation,
+        "prices": prices,
         "loan": loan,
         "upfront": upfront,
     }
@@ -318,10 +358,7 @@ def viability_compute(inputs: ViabilityInputs) -> dict:
         "regime": regime,
         "regime_label": str(GdRegime.LABELS[regime]),
         "investment": {
-            "equipment": round(base["equipment"], 2),
-            "installation": round(base["installation"], 2),
-            "homologation": round(inputs.costs.homologation_fee, 2),
-            "total": round(base["investment"], 2),
+            **{key: round(value, 2) for key, value in base["prices"].items()},
             "per_wp": round(base["investment"] / (inputs.kwp * 1000), 2) if inputs.kwp else None,
         },
         "energy": {
