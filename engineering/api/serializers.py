@@ -191,11 +191,26 @@ class AssumptionsSerializer(serializers.Serializer):
     financing_down_payment_pct = serializers.FloatField(min_value=0, max_value=90, required=False)
 
 
+class AttributionSerializer(serializers.Serializer):
+    """Where the visitor came from, as the storefront read it from the landing URL."""
+
+    utm_source = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    utm_medium = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    utm_campaign = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    utm_term = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    utm_content = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    gclid = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    fbclid = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    referrer = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    landing_url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+
+
 class ContactSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=160, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.RegexField(r"^\+?[\d\s()-]{8,20}$", required=False, allow_blank=True)
     consent = serializers.BooleanField(required=False, default=False)
+    attribution = AttributionSerializer(required=False)
 
     def validate(self, attrs):
         if not (attrs.get("email") or attrs.get("phone")):

@@ -108,6 +108,7 @@ def test_contact_left_on_the_calculator_creates_one_lead_with_the_analysis_refer
                 "email": "Ana@Example.com",
                 "phone": "(11) 99999-8888",
                 "consent": True,
+                "attribution": {"utm_source": "google", "utm_campaign": "solar-sp", "gclid": "Cj0KCQ"},
             },
         },
         format="json",
@@ -120,6 +121,7 @@ def test_contact_left_on_the_calculator_creates_one_lead_with_the_analysis_refer
     assert (lead.email, lead.phone, lead.consent) == ("ana@example.com", "+5511999998888", True)
     assert lead.metadata["viability_analysis"] == str(analysis.uuid)
     assert lead.metadata["system_kwp"] == str(analysis.system_kwp)
+    assert (lead.utm_source, lead.utm_campaign, lead.gclid) == ("google", "solar-sp", "Cj0KCQ")
     # only the HMAC of the caller's IP (the test client's 127.0.0.1), computed here independently
     secret = (settings.IP_HASH_SECRET or settings.SECRET_KEY).encode()
     assert lead.ip_hash == hmac.new(secret, b"127.0.0.1", hashlib.sha256).hexdigest()
