@@ -151,9 +151,50 @@ def scenarios(product_id: int, mix: list[str]) -> list[Scenario]:
     ]
 
 
+def import_and_index(run, scale: int) -> None:
+    """Steps 1–4: scaled feeds → feed server → catalog_import → products_index, timed."""
+    feeds = run.var_dir / "feeds"
+    subprocess.run(
+        [sys.executable, "-m", "catalog.fixtures.generate_feeds", "--scale", str(scale),
+         "--out", str(feeds)],
+        check=True, env=run.env, timeout=1800,
+    )  # fmt: skip
+    port = harness.free_port()
+    feed_server = subprocess.Popen(
+        [sys.executable, "-m", "catalog.feedserver", "--port", str(port), "--root", str(feeds)],
+        env=run.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        time.sleep(1.5)
+        run.manage("shell", "-c", POINT_DISTRIBUTORS.format(base=f"http://127.0.0.1:{port}"))
+        started = time.perf_counter()
+        print(run.manage("catalog_import", timeout=7200))
+        seconds = time.perf_counter() - started
+    finally:
+        feed_server.terminate()
+        feed_server.wait(timeout=10)
+    counts = run.manage(
+        "shell", "-c",
+        "from catalog.models import Product, RawListing\n"
+        "print(RawListing.objects.count(), Product.objects.filter(is_active=True).count())",
+    ).split()  # fmt: skip
+    listings, products = int(counts[-2]), int(counts[-1])
+    print(f"import: {listings} listings in {seconds:.0f} s = {listings / seconds:.0f} listings/s; "
+          f"{products} active products")  # fmt: skip
+    indexed = run.manage("shell", "-c", INDEX_ALL, timeout=7200)
+    for line in indexed.splitlines():
+        if line.startswith("INDEXED"):
+            data = json.loads(line.split(" ", 1)[1])
+            rate = products / data["seconds"] if data["seconds"] else 0
+            print(f"index: {data['seconds']:.0f} s = {rate:.1f} products/s ({data})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = harness.argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=22, help="feed scale (22 ≈ 20k products)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --var-dir: measure the catalog a previous run imported"
+    )
     parser.add_argument("--mix-size", type=int, default=30_000, help="distinct queries in the search mix")
     args = parser.parse_args(argv)
     extra = {"CATALOG_INDEX_AFTER_IMPORT": "0", "OPENAI_API_KEY": ""}
@@ -163,42 +204,19 @@ def main(argv: list[str] | None = None) -> int:
         args.database = "ysh_bench_catalog"  # its own DB: dropped first, so the import starts empty
     try:
         harness.ensure_database(args.database)  # validates the name
-        harness.psql(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+        if args.reuse and not args.var_dir:
+            raise harness.BenchError("--reuse needs the --var-dir of the run that imported the catalog")
+        if not args.reuse:
+            harness.psql(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
         with harness.BenchRun(args, extra_env=extra) as run:
-            feeds = run.var_dir / "feeds"
-            subprocess.run(
-                [sys.executable, "-m", "catalog.fixtures.generate_feeds", "--scale", str(args.scale),
-                 "--out", str(feeds)],
-                check=True, env=run.env, timeout=1800,
-            )  # fmt: skip
-            port = harness.free_port()
-            feed_server = subprocess.Popen(
-                [sys.executable, "-m", "catalog.feedserver", "--port", str(port), "--root", str(feeds)],
-                env=run.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-            try:
-                time.sleep(1.5)
-                run.manage("shell", "-c", POINT_DISTRIBUTORS.format(base=f"http://127.0.0.1:{port}"))
-                started = time.perf_counter()
-                print(run.manage("catalog_import", timeout=7200))
-                seconds = time.perf_counter() - started
-            finally:
-                feed_server.terminate()
-                feed_server.wait(timeout=10)
+            if not args.reuse:
+                import_and_index(run, args.scale)
             counts = run.manage(
-                "shell", "-c",
-                "from catalog.models import Product, RawListing\n"
-                "print(RawListing.objects.count(), Product.objects.filter(is_active=True).count())",
-            ).split()  # fmt: skip
-            listings, products = int(counts[-2]), int(counts[-1])
-            print(f"import: {listings} listings in {seconds:.0f} s = {listings / seconds:.0f} listings/s; "
-                  f"{products} active products")  # fmt: skip
-            indexed = run.manage("shell", "-c", INDEX_ALL, timeout=7200)
-            for line in indexed.splitlines():
-                if line.startswith("INDEXED"):
-                    data = json.loads(line.split(" ", 1)[1])
-                    rate = products / data["seconds"] if data["seconds"] else 0
-                    print(f"index: {data['seconds']:.0f} s = {rate:.1f} products/s ({data})")
+                "shell",
+                "-c",
+                "from catalog.models import Product\nprint(Product.objects.filter(is_active=True).count())",
+            ).split()
+            products = int(counts[-1])
             facts_out = run.manage("shell", "-c", PRODUCT_FACTS, timeout=600)
             facts = json.loads(
                 next(ln for ln in facts_out.splitlines() if ln.startswith("FACTS")).split(" ", 1)[1]

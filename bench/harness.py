@@ -111,6 +111,9 @@ def argument_parser(description: str) -> argparse.ArgumentParser:
     """The harness's options; a bench may add its own before parsing."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--database", default=DEFAULT_DATABASE, help="PostgreSQL DB (created if missing)")
+    parser.add_argument(
+        "--var-dir", default=None, help="keep files (vector index, media) here instead of a temp dir"
+    )
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="Redis URL (its DB is flushed first)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2 = cores)")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (default sync)")
@@ -817,8 +820,12 @@ class BenchRun:
     def __enter__(self) -> BenchRun:
         with contextlib.suppress(OSError):  # other work on the machine skews the figures: record it
             self.args.loadavg_before = " / ".join(Path("/proc/loadavg").read_text().split()[:3])
-        self._tmp = tempfile.TemporaryDirectory(prefix="ysh-bench-")
-        self.var_dir = Path(self._tmp.name)
+        if getattr(self.args, "var_dir", None):
+            self.var_dir = Path(self.args.var_dir).resolve()  # kept: a later run can reuse it
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            self._tmp = tempfile.TemporaryDirectory(prefix="ysh-bench-")
+            self.var_dir = Path(self._tmp.name)
         self.env = bench_env(
             database=self.args.database,
             redis_url=self.args.redis_url,

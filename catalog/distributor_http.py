@@ -6,7 +6,10 @@ with exponential backoff and jitter for connection errors, 5xx and 429 (honourin
 ``Retry-After``), a cap on the response size, and conditional requests: the ETag/Last-Modified
 of each URL and the body they validate are kept in Django's cache (per distributor and URL), so
 a 304 comes back as ``FeedResponse(not_modified=True)`` carrying the cached body — the adapters
-read it as usual and the pipeline sees the listings unchanged. Errors are typed:
+read it as usual and the pipeline sees the listings unchanged. One client may be shared by
+threads (the HTML shop fetches product pages with a few workers): httpx's connection pool, the
+politeness interval and the conditional cache are safe to use from several threads. Errors are
+typed:
 ``DistributorAuthError`` (401/403), ``DistributorUnavailable`` (network, 5xx, 429 after the
 retries), ``DistributorRequestError`` (other 4xx), ``FeedFormatError``/``FeedTooLarge``.
 """
@@ -24,7 +27,7 @@ from typing import Protocol
 
 import httpx
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +133,9 @@ class DistributorClient:
         delay_ms = distributor.politeness_delay_ms if politeness_delay_ms is None else politeness_delay_ms
         self.politeness_delay_s = max(0, delay_ms or 0) / 1000
         self.requests_made = 0
+        self._count_lock = threading.Lock()
+        # One cache backend for every thread using this client (Django builds one per thread).
+        self._cache = caches["default"]
         self._http = httpx.Client(
             timeout=timeout,
             follow_redirects=True,
@@ -162,7 +168,7 @@ class DistributorClient:
         if target.scheme not in ("http", "https"):
             raise DistributorRequestError(f"unsupported URL scheme {target.scheme!r}", url=str(target))
         key = self._cache_key(str(target))
-        cached = cache.get(key) if conditional else None
+        cached = self._cache.get(key) if conditional else None
         request_headers = dict(headers or {})
         if cached:
             if cached.get("etag"):
@@ -176,9 +182,14 @@ class DistributorClient:
             retry_after: float | None = None
             try:
                 with self._http.stream("GET", target, headers=request_headers) as response:
-                    self.requests_made += 1
+                    with self._count_lock:
+                        self.requests_made += 1
                     status = response.status_code
                     if status == 304 and cached:
+                        # A 304 has no body, but reading to its end is what lets httpx put the
+                        # connection back in the pool: unread, it is closed and the next request
+                        # pays a new TCP (and TLS) handshake.
+                        response.read()
                         return self._from_cache(str(target), cached)
                     if status in (401, 403):
                         raise DistributorAuthError(
@@ -256,7 +267,7 @@ class DistributorClient:
         last_modified = response.headers.get("Last-Modified", "")
         content_type = response.headers.get("Content-Type", "")
         if conditional and (etag or last_modified):
-            cache.set(
+            self._cache.set(
                 key,
                 {
                     "etag": etag,

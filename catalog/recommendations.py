@@ -5,9 +5,11 @@
 * ``compatible_components`` — for a module, the inverters and micro-inverters it can be strung
   on (``catalog.stringing``); for an inverter, the modules that suit it; for a battery, hybrid
   inverters; for a kit, structures for its roof and string boxes rated for its strings.
-* ``frequently_bought_together`` — co-occurrence in orders. The orders app has no order items
-  yet: the set then says ``source="unavailable"``. The model is looked up through the app
-  registry at call time, so this module never imports the orders app.
+* ``frequently_bought_together`` — products that share baskets with this one more often than
+  chance (lift > 1), read from ``ProductAssociation`` rows precomputed nightly by
+  ``catalog.baskets`` from every registered basket source: kit compositions today, the orders
+  app's order lines once it registers them (``catalog.baskets`` documents the hook). Best
+  confidence first; each item carries its support, confidence, lift and basket count.
 
 Each function returns a ``RecommendationSet`` of product ids with per-item details; callers
 hydrate the ids of all sets with one query (``catalog.storefront.listing.product_rows``).
@@ -20,11 +22,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Case, Count, F, ForeignKey, IntegerField, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Abs
 
-from catalog.models import KitComponent, Product
+from catalog.models import KitComponent, Product, ProductAssociation
 from catalog.models.taxonomy import ProductKind
 from catalog.search.filters import ProductFilters
 from catalog.search.semantic import SemanticUnavailable, neighbour_ranking
@@ -43,7 +44,7 @@ class Source:
     VECTOR = "vector"
     SQL = "sql"
     RULES = "rules"
-    ORDERS = "orders"
+    BASKETS = "baskets"
     UNAVAILABLE = "unavailable"
     NOT_APPLICABLE = "not_applicable"
 
@@ -247,46 +248,27 @@ def compatible_components(
     return RecommendationSet(source=Source.NOT_APPLICABLE)
 
 
-def _order_item_model():
-    """The orders app's order item model and its path to a catalog Product, if it exists."""
-    try:
-        model = apps.get_model("orders", "OrderItem")
-    except LookupError:
-        return None, None, None
-    product_path = order_path = None
-    for model_field in model._meta.get_fields():
-        if not isinstance(model_field, ForeignKey):
-            continue
-        target = model_field.related_model._meta.label
-        if target == "catalog.Product":
-            product_path = model_field.name
-        elif target == "catalog.Offer" and product_path is None:
-            product_path = f"{model_field.name}__product"
-        elif target == "orders.Order":
-            order_path = model_field.name
-    if product_path is None or order_path is None:
-        return None, None, None
-    return model, product_path, order_path
-
-
 def frequently_bought_together(*, product_id: int, limit: int = DEFAULT_LIMIT) -> RecommendationSet:
-    model, product_path, order_path = _order_item_model()
-    if model is None:
-        return RecommendationSet(
-            source=Source.UNAVAILABLE, note="orders have no items yet; co-purchases appear once orders exist"
-        )
-    orders = model.objects.filter(**{product_path: product_id}).values(order_path)
+    """One query on the precomputed associations (``catalog.baskets``)."""
     rows = (
-        model.objects.filter(**{f"{order_path}__in": Subquery(orders)})
-        .exclude(**{product_path: product_id})
-        .values(product_path)
-        .annotate(orders=Count(order_path, distinct=True))
-        .order_by("-orders", product_path)[:limit]
+        ProductAssociation.objects.filter(product_id=product_id, other__is_active=True)
+        .order_by("-confidence", "-lift", "other_id")
+        .values_list("other_id", "support", "confidence", "lift", "baskets")[:limit]
     )
-    return RecommendationSet(
-        source=Source.ORDERS,
-        items=[RecommendedItem(row[product_path], details={"orders": row["orders"]}) for row in rows],
-    )
+    items = [
+        RecommendedItem(
+            other_id,
+            details={
+                "support": round(support, 4),
+                "confidence": round(confidence, 4),
+                "lift": round(lift, 3),
+                "baskets": baskets,
+            },
+        )
+        for other_id, support, confidence, lift, baskets in rows
+    ]
+    note = "" if items else "nothing is bought with this product often enough yet"
+    return RecommendationSet(source=Source.BASKETS, items=items, note=note)
 
 
 def product_recommendations(

@@ -5,12 +5,25 @@ tasks, the management command and other apps call.
 """
 
 import logging
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import Brand, BrandAlias, Category, DedupCandidate, Distributor, ImportRun, Product
+from catalog.models import (
+    Brand,
+    BrandAlias,
+    Category,
+    DedupCandidate,
+    Distributor,
+    ImportRun,
+    Offer,
+    Product,
+    RawListing,
+)
 from catalog.models.imports import DedupDecision, ImportRunStatus
 from catalog.reference import BRANDS, CATEGORIES, alias_normalize
 from ysh.errors import InvalidState
@@ -197,6 +210,68 @@ def _reindex_on_commit(product_ids: list[int]) -> None:
     products_index_after_commit(product_ids)
 
 
+def _raw_listings_prunable(*, cutoff: datetime) -> QuerySet[RawListing]:
+    """Raw listings created before ``cutoff`` that nothing needs any more. Kept whatever their age:
+
+    * the latest listing of each (distributor, external id): the last thing the feed said about it;
+    * the listing an Offer points at (``Offer.raw_listing``): change detection
+      (``catalog.pipeline.prepare``) compares the feed's content hash with *that* row's, and an
+      unchanged listing never moves the pointer, so it is often far older than the latest row.
+      Without it every unchanged listing would be re-processed as an update (and ``SET_NULL``
+      would silently drop the offer's provenance);
+    * every listing a DedupCandidate points at, pending or decided: pending ones are the review
+      queue and are settled from that row, and the FK cascades, so deleting the listing would
+      delete a decision staff made.
+
+    Nothing else points at a RawListing (``Product`` has no link to one), and ImportRuns are
+    never deleted (they are the audit log; ``PriceHistory.import_run`` keeps pointing at them)."""
+    newer = RawListing.objects.filter(
+        distributor_id=OuterRef("distributor_id"), external_id=OuterRef("external_id"), pk__gt=OuterRef("pk")
+    )
+    return RawListing.objects.filter(
+        Exists(newer),
+        ~Exists(Offer.objects.filter(raw_listing_id=OuterRef("pk"))),
+        ~Exists(DedupCandidate.objects.filter(listing_id=OuterRef("pk"))),
+        created_at__lt=cutoff,
+    )
+
+
+def raw_listings_prune(
+    *, now: datetime | None = None, batch_size: int = 5000, max_batches: int | None = None
+) -> int:
+    """Delete the raw listings older than ``CATALOG_RAW_LISTING_RETENTION_DAYS`` that nothing needs
+    (see ``_raw_listings_prunable``) and return how many were deleted. Idempotent.
+
+    Walks the primary key once, ``batch_size`` ids at a time, each batch deleted in its own short
+    transaction (the rule is checked again at delete time); ``max_batches`` caps one call, for a
+    task that re-enqueues itself through a large backlog."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CATALOG_RAW_LISTING_RETENTION_DAYS)
+    prunable = _raw_listings_prunable(cutoff=cutoff)
+    # Ids grow with time and created_at has no index: the first recent id bounds the walk, so the
+    # recent rows (most of the table) are not scanned. Finding it reads only the old rows.
+    horizon = (
+        RawListing.objects.filter(created_at__gte=cutoff).order_by("pk").values_list("pk", flat=True).first()
+    )
+    if horizon is not None:
+        prunable = prunable.filter(pk__lt=horizon)
+    deleted = batches = last_id = 0
+    while max_batches is None or batches < max_batches:
+        ids = list(prunable.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            break
+        batches += 1
+        last_id = ids[-1]
+        with transaction.atomic():
+            _, per_model = prunable.filter(pk__in=ids).only("pk").delete()
+        deleted += per_model.get(RawListing._meta.label, 0)
+        if len(ids) < batch_size:
+            break
+    if deleted:
+        logger.info("pruned %s raw listings created before %s", deleted, cutoff)
+    return deleted
+
 def catalog_demo_seed() -> list[str]:
     """Demo data: the four sample distributors imported through the real pipeline, over HTTP.
 
@@ -233,4 +308,8 @@ def catalog_demo_seed() -> list[str]:
         if server is not None:
             stop_feed_server(server)
     lines.append(f"catalog: {Product.objects.count()} products from {base_url}")
+    from catalog.baskets import product_associations_refresh
+
+    stats = product_associations_refresh()  # "frequently bought together" without waiting for 03:30
+    lines.append(f"catalog: {stats.rows} bought-together associations from {stats.baskets} baskets")
     return lines

@@ -1,6 +1,7 @@
 """Celery tasks of the catalog app: take ids, import services inside, safe to run twice.
 
-Queues come from the routes in ``ysh.celery``: ``scrape_*`` → scraping, ``index_*`` → enrichment.
+Queues come from the routes in ``ysh.celery``: ``scrape_*`` → scraping, ``enrich_*`` and ``index_*``
+→ enrichment, the rest (``raw_listings_prune``) → default.
 """
 
 import logging
@@ -8,6 +9,11 @@ import logging
 from celery import shared_task
 
 logger = logging.getLogger(__name__)
+
+#: One prune task deletes at most this many batches, then re-enqueues itself: the first prune of
+#: a table holding months of listings stays far below the 15-minute limit.
+PRUNE_BATCH_SIZE = 5000
+PRUNE_BATCHES_PER_TASK = 100
 
 # An import of 20k listings takes minutes, well above the global 15-minute default on a slow
 # worker; a run killed by the hard limit is reclaimed by the next one (STALE_AFTER).
@@ -78,3 +84,27 @@ def index_products(self, product_ids: list[int]) -> dict:
     except ProductIndexIncomplete as exc:
         raise self.retry(exc=exc, countdown=min(600, 30 * 2**self.request.retries)) from exc
     return counts.as_dict() if hasattr(counts, "as_dict") else {"status": "done"}
+
+
+@shared_task
+def enrich_product_associations() -> dict:
+    """Recompute "frequently bought together" from every basket source (``catalog.baskets``) and
+    replace the associations atomically. Idempotent: a second run writes the same table."""
+    from catalog.baskets import product_associations_refresh
+
+    return product_associations_refresh().as_dict()
+
+
+@shared_task
+def raw_listings_prune(max_batches: int = PRUNE_BATCHES_PER_TASK, batch_size: int = PRUNE_BATCH_SIZE) -> dict:
+    """Delete raw listings past ``CATALOG_RAW_LISTING_RETENTION_DAYS`` that nothing needs
+    (``catalog.services.raw_listings_prune``). Default queue: no route matches the name. When
+    its share was used up, the rest of the backlog goes to a fresh task. Running it twice is
+    harmless: the second finds nothing to delete."""
+    from catalog.services import raw_listings_prune as prune
+
+    deleted = prune(batch_size=batch_size, max_batches=max_batches)
+    more = deleted >= max_batches * batch_size
+    if more:
+        raw_listings_prune.delay(max_batches=max_batches, batch_size=batch_size)
+    return {"deleted": deleted, "continued": more}

@@ -50,6 +50,21 @@ SCHEDULE: dict[str, BeatEntry] = {
         kwargs={"trigger": "schedule"},
         description="Daily import of every active distributor's feed (one scraping task each).",
     ),
+    # After the 02:00 import has refreshed the kits (and their components) of every distributor.
+    "catalog.associations_refresh": BeatEntry(
+        task="catalog.tasks.enrich_product_associations",
+        minute="30",
+        hour="3",
+        queue="enrichment",
+        description="Nightly recompute of 'frequently bought together' from kits (and orders).",
+    ),
+    # After the 02:00 import and the 03:30 associations refresh, away from both.
+    "catalog.raw_listings_prune": BeatEntry(
+        task="catalog.tasks.raw_listings_prune",
+        minute="40",
+        hour="4",
+        description="Delete raw listings past CATALOG_RAW_LISTING_RETENTION_DAYS that nothing needs.",
+    ),
     "engineering.tariffs_refresh": BeatEntry(
         task="engineering.tasks.tariffs_refresh",
         minute="20",

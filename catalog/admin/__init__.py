@@ -1,3 +1,3 @@
 """Admin of the catalog app, one module per sub-domain."""
 
-from catalog.admin import imports, products, taxonomy  # noqa: F401
+from catalog.admin import associations, imports, products, taxonomy  # noqa: F401

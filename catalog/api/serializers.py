@@ -45,7 +45,7 @@ class PageQuerySerializer(serializers.Serializer):
 # --- output (documentation of the dicts built by catalog.storefront) -----------------------
 
 COMPLIANCE_STATUSES = ["ok", "expiring", "missing", "expired", "not_required"]
-RECOMMENDATION_SOURCES = ["vector", "sql", "rules", "orders", "unavailable", "not_applicable"]
+RECOMMENDATION_SOURCES = ["vector", "sql", "rules", "baskets", "unavailable", "not_applicable"]
 
 
 def inline_enum(values: list[str], description: str = ""):
@@ -261,7 +261,12 @@ class RecommendationSetSerializer(serializers.Serializer):
 class RecommendationsSerializer(serializers.Serializer):
     similar = RecommendationSetSerializer()
     compatible = RecommendationSetSerializer()
-    frequently_bought_together = RecommendationSetSerializer()
+    frequently_bought_together = RecommendationSetSerializer(
+        help_text=_(
+            "Products that share baskets (kits today, orders later) with this one more often than "
+            "chance: lift > 1; details carry support, confidence, lift and baskets."
+        )
+    )
 
 
 class WarrantySerializer(serializers.Serializer):

@@ -1,3 +1,4 @@
+from catalog.models.associations import ProductAssociation
 from catalog.models.imports import DedupCandidate, ImportRun, RawListing
 from catalog.models.products import KitComponent, Offer, PriceHistory, Product
 from catalog.models.taxonomy import Brand, BrandAlias, Category, Distributor, Warehouse
@@ -13,6 +14,7 @@ __all__ = [
     "Offer",
     "PriceHistory",
     "Product",
+    "ProductAssociation",
     "RawListing",
     "Warehouse",
 ]

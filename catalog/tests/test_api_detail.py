@@ -69,7 +69,7 @@ def test_detail_shows_specs_offers_compliance_warranty_and_recommendations(catal
     assert body["buyer_state"] == "SP"
     assert len(body["offers"]) == module.offers.count()
     assert set(body["recommendations"]) == {"similar", "compatible", "frequently_bought_together"}
-    assert body["recommendations"]["frequently_bought_together"]["source"] == "unavailable"
+    assert body["recommendations"]["frequently_bought_together"]["source"] == "baskets"
     assert body["recommendations"]["similar"]["source"] == "vector"
     compatible = {item["product"]["id"]: item for item in body["recommendations"]["compatible"]["items"]}
     assert compatible, "a 550 W module has inverters it can be strung on"

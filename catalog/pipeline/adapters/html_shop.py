@@ -1,16 +1,36 @@
 """Server-rendered online shop (Neosolar): the home page's category menu → each category's
 listing pages (product cards, "next" link) → each product page, parsed with selectolax (lexbor).
 
+Product pages — one request per listing, the slow part of a big crawl — are fetched by a small
+pool of threads sharing the run's one ``DistributorClient`` (httpx's connection pool is
+thread-safe): at most ``concurrency`` requests in flight, still spaced by the distributor's
+politeness delay (the client's per-distributor minimum interval between requests is shared by
+every thread), each with its own retries and conditional request. Results are taken back in
+listing order, whatever order the pages arrive in, so the raw listings are stored in the same
+order on every run. At most ``concurrency × PREFETCH_PER_WORKER`` pages are fetched ahead of
+the pipeline: enough to keep fetching while it writes a batch, never the whole shop in memory.
+Worker threads only make requests; the report, the problems and the count of consecutive
+failures stay on the calling thread.
+
 A listing's raw text is its product page's HTML as received. A product page that will not load
 is reported (the rest goes on); when the shop stops answering altogether the fetch raises.
 
-Options: ``categories`` (list of category URLs instead of the menu), ``max_pages_per_category``.
+Options: ``categories`` (list of category URLs instead of the menu), ``max_pages_per_category``,
+``concurrency`` (product pages in flight, 1–16; default ``CATALOG_HTML_CONCURRENCY`` or 4;
+1 fetches them one by one on the calling thread).
 """
 
+import itertools
+import logging
 import re
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from catalog.distributor_http import (
@@ -19,14 +39,31 @@ from catalog.distributor_http import (
     DistributorError,
     DistributorUnavailable,
     FeedFormatError,
+    FeedResponse,
 )
 from catalog.models.taxonomy import FeedFormat
 from catalog.pipeline.adapters.base import FeedAdapter, ListingParseError, absolute, same_site
 from catalog.pipeline.adapters.numbers import brl_price, whole_number
 from catalog.pipeline.types import ListingData, SourceRecord, WarehouseStock
 
+logger = logging.getLogger(__name__)
+
 #: Consecutive failed requests after which the shop is considered down (the run fails).
 MAX_CONSECUTIVE_FAILURES = 5
+DEFAULT_CONCURRENCY = 4
+MAX_CONCURRENCY = 16
+#: Product pages requested ahead of the one the pipeline is waiting for, per worker.
+PREFETCH_PER_WORKER = 16
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """One page request as a worker thread leaves it: the response or the client's error."""
+
+    url: str
+    external_id: str = ""
+    response: FeedResponse | None = None
+    error: DistributorError | None = None
 
 
 def _text(node: LexborNode | None) -> str:
@@ -53,11 +90,49 @@ class HtmlShopAdapter(FeedAdapter):
         for category in dict.fromkeys(categories):
             if self._followable(category, home.url):
                 self._collect(client, category, products, int(options.get("max_pages_per_category", 500)))
-        for url, sku in products.items():
-            response = self._try_get(client, url, what="product page", external_id=sku)
-            if response is not None:
-                external_id = sku or urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-                yield SourceRecord(external_id=external_id, raw=response.text(), source_url=response.url)
+        workers = self._concurrency(distributor, options)
+        # Closed explicitly so that a failure here stops the workers before it propagates.
+        with closing(self._product_pages(client, list(products.items()), workers)) as pages:
+            for page in pages:
+                response = self._settle(page, what="product page")
+                if response is not None:
+                    external_id = page.external_id or urlsplit(page.url).path.rstrip("/").rsplit("/", 1)[-1]
+                    yield SourceRecord(external_id=external_id, raw=response.text(), source_url=response.url)
+
+    @staticmethod
+    def _concurrency(distributor, options: dict) -> int:
+        wanted = options.get(
+            "concurrency", getattr(settings, "CATALOG_HTML_CONCURRENCY", DEFAULT_CONCURRENCY)
+        )
+        try:
+            return max(1, min(MAX_CONCURRENCY, int(wanted)))
+        except (TypeError, ValueError):
+            logger.warning("%s: feed option concurrency=%r is not a number", distributor.slug, wanted)
+            return DEFAULT_CONCURRENCY
+
+    def _product_pages(self, client, items: list[tuple[str, str]], workers: int) -> Iterator[PageOutcome]:
+        """Every product page's outcome, in ``items`` order, with up to ``workers`` in flight."""
+        if workers <= 1:
+            for url, sku in items:
+                yield _fetch_page(client, url, sku)
+            return
+        queued = iter(items)
+        pending: deque[Future[PageOutcome]] = deque()
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="html-shop") as pool:
+            try:
+                for url, sku in itertools.islice(queued, workers * PREFETCH_PER_WORKER):
+                    pending.append(pool.submit(_fetch_page, client, url, sku))
+                while pending:
+                    outcome = pending.popleft().result()
+                    following = next(queued, None)
+                    if following is not None:
+                        pending.append(pool.submit(_fetch_page, client, *following))
+                    yield outcome
+            finally:
+                # The caller stopped (shop down, credentials refused, run failed): requests not
+                # started are dropped; leaving the pool waits for the few in flight.
+                for future in pending:
+                    future.cancel()
 
     def _collect(self, client, category_url: str, products: dict[str, str], max_pages: int) -> None:
         url: str | None = category_url
@@ -86,20 +161,28 @@ class HtmlShopAdapter(FeedAdapter):
         self.problem(f"link to another host not followed: {url}", url=found_on)
         return False
 
-    def _try_get(self, client, url: str, *, what: str, external_id: str = ""):
-        """One page; a failure is reported (listings lost), several in a row mean the shop is down."""
-        try:
-            response = self.get(client, url)
-        except DistributorAuthError:
-            raise
-        except DistributorError as exc:
-            self.problem(f"{what} could not be fetched: {exc}", url=url, external_id=external_id, lost=True)
-            self._failures += 1
-            if isinstance(exc, DistributorUnavailable) and self._failures >= MAX_CONSECUTIVE_FAILURES:
-                raise
-            return None
-        self._failures = 0
-        return response
+    def _try_get(self, client, url: str, *, what: str) -> FeedResponse | None:
+        return self._settle(_fetch_page(client, url, ""), what=what)
+
+    def _settle(self, page: PageOutcome, *, what: str) -> FeedResponse | None:
+        """Account for one page on the calling thread: a failure is reported (listings lost),
+        several in a row mean the shop is down, refused credentials stop the crawl."""
+        if page.error is None:
+            self.report.documents += 1  # as FeedAdapter.get does for requests made by this thread
+            if page.response.not_modified:
+                self.report.not_modified += 1
+            self._failures = 0
+            return page.response
+        exc = page.error
+        if isinstance(exc, DistributorAuthError):
+            raise exc
+        self.problem(
+            f"{what} could not be fetched: {exc}", url=page.url, external_id=page.external_id, lost=True
+        )
+        self._failures += 1
+        if isinstance(exc, DistributorUnavailable) and self._failures >= MAX_CONSECUTIVE_FAILURES:
+            raise exc
+        return None
 
     def parse(self, record: SourceRecord) -> ListingData:
         tree = LexborHTMLParser(record.raw)
@@ -165,3 +248,11 @@ class HtmlShopAdapter(FeedAdapter):
             if name:
                 specs.setdefault(re.sub(r"\s*:\s*$", "", name), value)
         return specs
+
+
+def _fetch_page(client: DistributorClient, url: str, external_id: str) -> PageOutcome:
+    """One request (on a worker thread, or the caller's): touches no adapter state."""
+    try:
+        return PageOutcome(url, external_id, response=client.get(url))
+    except DistributorError as exc:
+        return PageOutcome(url, external_id, error=exc)
