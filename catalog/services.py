@@ -248,14 +248,9 @@ def raw_listings_prune(
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     cutoff = (now or timezone.now()) - timedelta(days=settings.CATALOG_RAW_LISTING_RETENTION_DAYS)
+    # Keyset walk over the primary key: every row is looked at once, and only the last query of a
+    # call reads the recent rows (created_at has no index) to learn that no old one is left.
     prunable = _raw_listings_prunable(cutoff=cutoff)
-    # Ids grow with time and created_at has no index: the first recent id bounds the walk, so the
-    # recent rows (most of the table) are not scanned. Finding it reads only the old rows.
-    horizon = (
-        RawListing.objects.filter(created_at__gte=cutoff).order_by("pk").values_list("pk", flat=True).first()
-    )
-    if horizon is not None:
-        prunable = prunable.filter(pk__lt=horizon)
     deleted = batches = last_id = 0
     while max_batches is None or batches < max_batches:
         ids = list(prunable.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch_size])
@@ -271,6 +266,7 @@ def raw_listings_prune(
     if deleted:
         logger.info("pruned %s raw listings created before %s", deleted, cutoff)
     return deleted
+
 
 def catalog_demo_seed() -> list[str]:
     """Demo data: the four sample distributors imported through the real pipeline, over HTTP.

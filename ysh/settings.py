@@ -259,6 +259,9 @@ LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
 # --- Catalog import ---------------------------------------------------------------------
 CATALOG_INDEX_AFTER_IMPORT = env.bool("CATALOG_INDEX_AFTER_IMPORT", default=True)
 CATALOG_IMPORT_STALE_MINUTES = env.int("CATALOG_IMPORT_STALE_MINUTES", default=30)
+# Raw listings (every listing of every run, as received) older than this are pruned nightly, except
+# the latest per listing and those an offer or a review decision points at.
+CATALOG_RAW_LISTING_RETENTION_DAYS = env.int("CATALOG_RAW_LISTING_RETENTION_DAYS", default=90)
 DEMO_FEEDS_BASE_URL = env.str("DEMO_FEEDS_BASE_URL", default="http://127.0.0.1:8765")
 
 # --- External services (clients live in their apps) ------------------------------------

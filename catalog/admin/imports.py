@@ -58,6 +58,11 @@ class ImportRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # The audit log of imports; deleting a run would cascade to its raw listings and with
+        # them to staff's dedup decisions. Old listings go through raw_listings_prune instead.
+        return False
+
     @admin.display(description=_("duration (s)"))
     def duration(self, obj):
         seconds = obj.duration_seconds

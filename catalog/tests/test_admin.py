@@ -264,3 +264,15 @@ def test_kit_price_against_the_sum_of_its_parts():
     assert breakdown["parts_price"] == Decimal("9289.00")
     assert breakdown["saving"] == Decimal("299.00")
     assert [p["quantity"] for p in breakdown["parts"]] == [1, 10]
+
+
+def test_import_runs_cannot_be_deleted_in_the_admin(staff_client):
+    # given a run with a listing staff decided on
+    listing = RawListingFactory(status=ListingStatus.REVIEW)
+
+    # when staff opens its delete page
+    response = staff_client.get(reverse("admin:catalog_importrun_delete", args=[listing.import_run_id]))
+
+    # then it is refused, and the run with its listing stay
+    assert response.status_code == 403
+    assert ImportRun.objects.filter(pk=listing.import_run_id).exists()
