@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from catalog import services
 from catalog.models import DedupCandidate, ImportRun, RawListing
@@ -239,6 +240,18 @@ class DedupCandidateAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{candidate}: {exc.message}", messages.ERROR)
         if done:
             self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        decided = queryset.exclude(decision=DedupDecision.PENDING).count()
+        if decided:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d match was already decided and was left as it is.",
+                    "%(count)d matches were already decided and were left as they are.",
+                    decided,
+                )
+                % {"count": decided},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Merge: the listing is the candidate product"))
     def merge(self, request, queryset):

@@ -24,7 +24,7 @@ from catalog.storefront.listing import category_tree
 FACETS_TTL = 60
 FACETS_NAMESPACE = "facets"
 
-# (key, min W inclusive, max W exclusive)
+# (key, min W, max W), both inclusive like the power_min/power_max filters a band's link sets
 POWER_BANDS: tuple[tuple[str, int | None, int | None], ...] = (
     ("0-500", None, 500),
     ("500-600", 500, 600),
@@ -33,7 +33,7 @@ POWER_BANDS: tuple[tuple[str, int | None, int | None], ...] = (
     ("6000-10000", 6000, 10000),
     ("10000-", 10000, None),
 )
-# (key, min BRL inclusive, max BRL exclusive)
+# (key, min BRL, max BRL), both inclusive like the price_min/price_max filters a band's link sets
 PRICE_BANDS: tuple[tuple[str, int | None, int | None], ...] = (
     ("0-500", None, 500),
     ("500-1000", 500, 1000),
@@ -64,7 +64,7 @@ def _band_q(field: str, low, high) -> Q:
     if low is not None:
         condition &= Q(**{f"{field}__gte": low})
     if high is not None:
-        condition &= Q(**{f"{field}__lt": high})
+        condition &= Q(**{f"{field}__lte": high})
     return condition
 
 
@@ -179,7 +179,7 @@ def facets_from_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     phases = Counter(row["phases"] for row in rows if row["phases"] is not None)
 
     def in_band(value, low, high) -> bool:
-        return value is not None and (low is None or value >= low) and (high is None or value < high)
+        return value is not None and (low is None or value >= low) and (high is None or value <= high)
 
     def flatten(nodes, parent):
         for node in nodes:

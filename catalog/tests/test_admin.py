@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from catalog.models import BrandAlias, DedupCandidate, ImportRun, Offer, Product
 from catalog.models.imports import DedupDecision, ImportRunStatus, ListingStatus
@@ -184,11 +185,21 @@ def test_dedup_merge_action_calls_the_service(staff_client):
     assert candidate.decision == DedupDecision.MERGED
     assert candidate.decided_by == staff_client.user
     assert Offer.objects.get(sku=candidate.listing.external_id).product_id == product.pk
-    # deciding again is refused with a message, not an error page
+    # deciding again is refused with a message, not an error page, and changes nothing
     response = staff_client.post(
         url, {"action": "keep_separate", "_selected_action": [candidate.pk]}, follow=True
     )
     assert response.status_code == 200
+    shown = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    with translation.override("pt-br"):
+        expected = ngettext(
+            "%(count)d match was already decided and was left as it is.",
+            "%(count)d matches were already decided and were left as they are.",
+            1,
+        ) % {"count": 1}
+    assert shown[-1] == ("warning", expected)  # (after the first merge's own message)
+    candidate.refresh_from_db()
+    assert candidate.decision == DedupDecision.MERGED
 
 
 def test_run_import_now_action(staff_client, demo_distributors, settings, django_capture_on_commit_callbacks):

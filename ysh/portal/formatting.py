@@ -55,3 +55,21 @@ def format_brl(value: Decimal | int | float | str | None) -> str:
     grouped = f"{abs(amount):,.2f}"  # 1,234.56
     grouped = grouped.replace(",", "_").replace(".", ",").replace("_", ".")
     return f"{sign}R$ {grouped}"
+
+
+def format_iso_date(value: str | None) -> str:
+    """An ISO date or date-time from an API payload ("2027-12-28", "2026-11-23T02:00:00-03:00")
+    as the active language writes dates (28/12/2027 in pt-BR); anything else as it came."""
+    from django.utils import formats, timezone
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    if not value:
+        return ""
+    text = str(value)
+    try:
+        moment = parse_datetime(text)
+        day = timezone.localtime(moment).date() if moment and timezone.is_aware(moment) else None
+        day = day or (moment.date() if moment else parse_date(text[:10]))
+    except ValueError:
+        return text
+    return formats.date_format(day, "SHORT_DATE_FORMAT") if day else text

@@ -31,3 +31,25 @@ def test_format_documents_and_phone():
     assert format_cpf("52998224725") == "529.982.247-25"
     assert format_cep("01310100") == "01310-100"
     assert format_phone("+5511999998888") == "(11) 99999-8888"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2027-12-28", "28/12/2027"),
+        # 02:30 UTC is still the 22nd in São Paulo
+        ("2026-11-23T02:30:00+00:00", "22/11/2026"),
+        ("2026-11-23T02:30:00", "23/11/2026"),
+        ("", ""),
+        (None, ""),
+        ("not a date", "not a date"),
+    ],
+)
+def test_format_iso_date_in_portuguese(value, expected, settings):
+    from django.utils import translation
+
+    from ysh.portal.formatting import format_iso_date
+
+    settings.TIME_ZONE = "America/Sao_Paulo"
+    with translation.override("pt-br"):
+        assert format_iso_date(value) == expected
