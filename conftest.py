@@ -5,6 +5,8 @@ from rest_framework.test import APIClient
 
 from ysh.users.tests.factories import DEFAULT_PASSWORD, MembershipFactory
 
+pytest_plugins = ["ysh.testing.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():

@@ -17,18 +17,14 @@ Browser tests run with the rest (``make test``, CI); ``-m "not browser"`` leaves
 Run only these with ``pytest -m browser``; they are skipped when /usr/bin/chromium is missing."""
 
 import json
-import os
 import re
 import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connections
 from django.utils import timezone, translation
 
 from catalog.feedserver import start_feed_server
@@ -47,52 +43,14 @@ from catalog.tests.factories import (
     WarehouseFactory,
 )
 from catalog.tests.search_factories import FixtureCatalog, indexed_catalog
+from ysh.testing.browser import ARTIFACTS, BROWSER_MARKS
 from ysh.users.models import LoginHistory, Membership, Role
 from ysh.users.tests.factories import DEFAULT_PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls stay synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 MEMBER_EMAIL = "vendas@soldosertao.com.br"
 STAFF_EMAIL = "catalogo@ysh.com.br"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # While Playwright's loop runs, Django keeps this thread's connections per context, not per
-        # thread: close them now, or a PostgreSQL one stays open past the end of the session.
-        connections.close_all()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="pt-BR")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    context.close()
+pytestmark = BROWSER_MARKS
 
 
 def pt(message: str, plural: str | None = None, count: int | None = None) -> str:

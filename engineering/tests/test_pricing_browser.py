@@ -4,45 +4,15 @@ contiguous, and the units reach the analysis in page order.
 
 Run with ``pytest -m browser``; skipped when /usr/bin/chromium is missing."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from engineering.models import SolarViabilityAnalysis
 from engineering.tests.catalog_setup import solar_catalog
+from ysh.testing.browser import BROWSER_MARKS
 from ysh.users.models import Role
 from ysh.users.tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls stay synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="pt-BR")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    context.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

@@ -2,12 +2,9 @@
 
 Run only these with ``pytest -m browser``; they are skipped when /usr/bin/chromium is missing."""
 
-import os
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
+from ysh.testing.browser import ARTIFACTS, BROWSER_MARKS
 from ysh.users.models import Invitation, Role
 from ysh.users.tests.factories import (
     DEFAULT_PASSWORD,
@@ -18,45 +15,7 @@ from ysh.users.tests.factories import (
     UserFactory,
 )
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
-# body are still plain synchronous code.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="pt-BR")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
