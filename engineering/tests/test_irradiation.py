@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from engineering.irradiation import capital_climates, irradiation_for, pvlib_cache_prune
 from engineering.location import LocationError
@@ -54,8 +54,9 @@ def test_atlas_table_covers_every_capital_and_matches_domain_annual_means():
 
 def test_offline_falls_back_to_the_nearest_capital_and_says_so():
     # given PVGIS unreachable (every engineering test runs offline unless it asks for a server)
-    # when a point in Campinas
-    result = irradiation_for(lat=-22.9064, lon=-47.0616)
+    # when a point in Campinas (asked in English, the note's source language)
+    with translation.override("en"):
+        result = irradiation_for(lat=-22.9064, lon=-47.0616)
     # then São Paulo's Atlas series, reported as a fallback, not cached
     assert result.source == "atlas-capitals"
     assert result.nearest_capital == "São Paulo/SP"

@@ -290,7 +290,9 @@ def viability_compute(inputs: ViabilityInputs) -> dict:
     scenarios = [_scenario("base", _("Proposed system, paid in cash"), inputs.kwp, base)]
     size_note = _("Cost scaled linearly with the size (same R$/Wp).")
     for key, factor, label in (
+        # xgettext:no-python-format
         ("smaller", 0.8, _("System 20% smaller")),
+        # xgettext:no-python-format
         ("larger", 1.2, _("System 20% larger")),
     ):
         kwp = inputs.kwp * factor
