@@ -252,6 +252,8 @@ class ProductSearchView(PublicCatalogMixin, APIView):
                 ordering=filterset.chosen_ordering(),
                 page=page,
                 page_size=page_size,
+                # json_response_cached keeps the rendered response: no second cache layer.
+                cached=False,
             )
         except PageOutOfRange as exc:
             raise NotFound(_("Invalid page.")) from exc

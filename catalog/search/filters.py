@@ -8,14 +8,25 @@ vector index for products the SQL side would throw away.
 Offer-level conditions (distributor, buyer's state, stock there) hold for the SAME offer: with
 ``distributor=odex&state=SP&in_stock=true`` a product matches when Odex has it in stock in a
 warehouse in SP, not when Odex sells it somewhere and someone else stocks it in SP.
+
+``apply`` checks them against the offers themselves (an ``EXISTS`` per product). Ranking a
+search over thousands of matches cannot afford that, so on PostgreSQL ``apply_indexed`` reads
+what the vector payload carries from the product instead: the states where it is offered
+(``offer_states``) or in stock (``stock_states``, the pipeline's), and for a distributor the
+payload's keys (``offer_keys``/``stock_keys``) — migration 0005, written by ``products_index``.
+As fresh as the vector payload, so a search confirms its candidates with
+``apply(..., among=ids)``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Lookup, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from qdrant_client import models as qm
 
 from catalog.models import Offer
@@ -53,6 +64,43 @@ def offer_keys(offers: list[tuple[int, str, int]]) -> tuple[list[str], list[str]
     return sorted(available), sorted(stocked)
 
 
+class _AnyOf(Lookup):
+    """``field = ANY(%s)`` with the ids as one array parameter (PostgreSQL): a search's hundred
+    candidate ids as a single value instead of a hundred placeholders, which psycopg would
+    re-parse on every query (too long for its statement cache)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
+
+
+def id_among(field: str, ids: Collection[int]) -> Q | Lookup:
+    """``field IN ids`` as a filter argument; one array parameter on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return _AnyOf(F(field), [int(i) for i in ids])
+    return Q(**{f"{field}__in": list(ids)})
+
+
+# Containment (``@>``): the form the GIN indexes serve and the lexical pool index carries.
+def _offered(key: str) -> Q:
+    return Q(RawSQL('"catalog_product"."offer_keys" @> ARRAY[%s]', [key], output_field=BooleanField()))
+
+
+def _stocked(key: str) -> Q:
+    return Q(RawSQL('"catalog_product"."stock_keys" @> ARRAY[%s]', [key], output_field=BooleanField()))
+
+
+def _offered_in(state: str) -> Q:
+    return Q(RawSQL('"catalog_product"."offer_states" @> ARRAY[%s]', [state], output_field=BooleanField()))
+
+
+def _stocked_in(state: str) -> Q:
+    return Q(stock_states__contains=[state])
+
+
 @dataclass(frozen=True)
 class ProductFilters:
     kinds: tuple[str, ...] = ()
@@ -81,7 +129,50 @@ class ProductFilters:
     def has_offer_conditions(self) -> bool:
         return bool(self.distributor_id or self.state)
 
-    def apply(self, queryset: QuerySet) -> QuerySet:
+    def apply(self, queryset: QuerySet, *, among: Collection[int] | None = None) -> QuerySet:
+        """``queryset`` narrowed to these filters, offer conditions checked against the offers.
+        ``among``: the caller only reads these product ids, so the offer check only needs their
+        offers (a re-read of a hundred search candidates stays a hundred index probes instead
+        of a pass over every offer of a state)."""
+        queryset = self._apply_product_conditions(queryset)
+        if self.has_offer_conditions:
+            offers = Offer.objects.filter(product=OuterRef("pk"), is_active=True)
+            if among is not None:
+                offers = offers.filter(id_among("product_id", among))
+            if self.distributor_id:
+                offers = offers.filter(distributor_id=self.distributor_id)
+            if self.state:
+                offers = offers.filter(warehouse__state=self.state)
+            if self.in_stock is True:
+                queryset = queryset.filter(Exists(offers.filter(stock__gt=0)))
+            elif self.in_stock is False:
+                queryset = queryset.filter(Exists(offers)).exclude(Exists(offers.filter(stock__gt=0)))
+            else:
+                queryset = queryset.filter(Exists(offers))
+        elif self.in_stock is not None:
+            queryset = queryset.filter(in_stock=self.in_stock)
+        return queryset
+
+    def apply_indexed(self, queryset: QuerySet) -> QuerySet:
+        """Like ``apply``, but on PostgreSQL the offer conditions read the product's key arrays
+        kept by the search index (as fresh as the vector payload) instead of its offers. For
+        rankings whose results are confirmed with ``apply`` afterwards."""
+        if not self.has_offer_conditions or connection.vendor != "postgresql":
+            return self.apply(queryset)
+        queryset = self._apply_product_conditions(queryset)
+        if self.distributor_id:
+            key = offer_key(distributor_id=self.distributor_id, state=self.state)
+            offered, stocked = _offered(key), _stocked(key)
+        else:  # the state alone: the bounded lists the lexical pool index carries
+            offered, stocked = _offered_in(self.state), _stocked_in(self.state)
+        if self.in_stock is True:
+            return queryset.filter(stocked)
+        queryset = queryset.filter(offered)
+        if self.in_stock is False:
+            queryset = queryset.exclude(stocked)
+        return queryset
+
+    def _apply_product_conditions(self, queryset: QuerySet) -> QuerySet:
         queryset = queryset.filter(is_active=True)
         if self.kinds:
             queryset = queryset.filter(kind__in=self.kinds)
@@ -107,20 +198,6 @@ class ProductFilters:
             queryset = queryset.filter(voltage_v=self.voltage_v)
         if self.exclude_ids:
             queryset = queryset.exclude(id__in=self.exclude_ids)
-        if self.has_offer_conditions:
-            offers = Offer.objects.filter(product=OuterRef("pk"), is_active=True)
-            if self.distributor_id:
-                offers = offers.filter(distributor_id=self.distributor_id)
-            if self.state:
-                offers = offers.filter(warehouse__state=self.state)
-            if self.in_stock is True:
-                queryset = queryset.filter(Exists(offers.filter(stock__gt=0)))
-            elif self.in_stock is False:
-                queryset = queryset.filter(Exists(offers)).exclude(Exists(offers.filter(stock__gt=0)))
-            else:
-                queryset = queryset.filter(Exists(offers))
-        elif self.in_stock is not None:
-            queryset = queryset.filter(in_stock=self.in_stock)
         return queryset
 
     def qdrant_filter(self) -> qm.Filter | None:

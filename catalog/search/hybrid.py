@@ -12,9 +12,10 @@ plus two soft boosts:
   product's power or energy is within tolerance of the asked value, so "inversor fronius 5kw"
   puts the Fronius Primo 5.0 above the 6.0 without hiding the rest.
 
-Both rankings honour the same ``ProductFilters`` (SQL WHERE and Qdrant payload filter), and
-every candidate is re-read through the filtered queryset, so a stale vector payload can never
-let a filtered-out product through.
+Both rankings honour the same ``ProductFilters`` (SQL WHERE and Qdrant payload filter; offer
+conditions through the keys the index keeps, see ``ProductFilters.apply_indexed``), and every
+candidate is re-read through the exact filters, so a stale vector payload or key can never let
+a filtered-out product through.
 
 When Qdrant or the embedder is unavailable the search answers from the lexical ranking alone
 and says so (``mode="lexical"`` with the reason); it never fails because of them.
@@ -23,13 +24,14 @@ and says so (``mode="lexical"`` with the reason); it never fails because of them
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet
 
 from catalog.models import Product
-from catalog.search.filters import ProductFilters
+from catalog.search.filters import ProductFilters, id_among
 from catalog.search.lexical import lexical_ranking
 from catalog.search.query import ParsedQuery, query_parse, vocabulary
 from catalog.search.semantic import SemanticHit, SemanticUnavailable, semantic_ranking
@@ -62,7 +64,8 @@ class SearchOutcome:
     scores: dict[int, float] = field(default_factory=dict)
     lexical_count: int = 0
     semantic_count: int = 0
-    #: The results' ``CANDIDATE_FIELDS``, in ``ids`` order (facets are computed from them).
+    #: The results' ``fields`` (at least ``CANDIDATE_FIELDS``), in ``ids`` order: facets are
+    #: computed from them, and a caller asking for its display fields needs no second query.
     rows: list[dict] = field(default_factory=list)
 
 
@@ -135,18 +138,23 @@ def products_search(
     filters: ProductFilters | None = None,
     queryset: QuerySet | None = None,
     limit: int = MAX_RESULTS,
+    fields: Sequence[str] = (),
 ) -> SearchOutcome:
-    """Products for the search box ``text`` within ``filters``, best first (at most ``limit``)."""
+    """Products for the search box ``text`` within ``filters``, best first (at most ``limit``).
+    The outcome's ``rows`` carry ``CANDIDATE_FIELDS`` and ``fields``."""
     filters = filters or ProductFilters()
     query = query_parse(text, words=vocabulary())
-    base = filters.apply(queryset if queryset is not None else Product.objects.all())
+    source = queryset if queryset is not None else Product.objects.all()
     if query.is_empty:
         return SearchOutcome(ids=[], mode=HYBRID, query=query)
 
-    lexical = lexical_ranking(queryset=base, query=query, limit=LEXICAL_LIMIT)
+    # The rankings filter offers through the keys the index keeps (as fresh as the vector
+    # payload); the candidates are confirmed against the offers below.
+    ranked = filters.apply_indexed(source)
+    lexical = lexical_ranking(queryset=ranked, query=query, limit=LEXICAL_LIMIT)
     lexical_ids, complete = lexical.ids, lexical.complete
     if not query.terms:
-        lexical_ids = _intent_ranking(base, query, LEXICAL_LIMIT)
+        lexical_ids = _intent_ranking(ranked, query, LEXICAL_LIMIT)
 
     mode, reason = HYBRID, None
     try:
@@ -164,12 +172,17 @@ def products_search(
         return SearchOutcome(ids=[], mode=mode, query=query, degraded_reason=reason)
 
     # One query confirms every candidate against the SQL filters (the vector payload may be a
-    # sync behind) and reads what the numeric intents compare and the facets count.
-    rows = {row["id"]: row for row in base.filter(id__in=list(fused)).values(*CANDIDATE_FIELDS)}
+    # sync behind) and reads what the numeric intents compare, the facets count and the
+    # caller shows (at most LEXICAL_LIMIT + SEMANTIC_LIMIT rows).
+    columns = dict.fromkeys((*CANDIDATE_FIELDS, *fields))
+    candidates = list(fused)
+    confirmed = filters.apply(source.filter(id_among("id", candidates)), among=candidates)
+    rows = {row["id"]: row for row in confirmed.order_by().values(*columns)}
     scores: dict[int, float] = {}
+    has_intents = query.has_intents
     for product_id, row in rows.items():
         score = fused[product_id] + (COMPLETE_WEIGHT if product_id in complete else 0.0)
-        scores[product_id] = score + (_intent_boost(row, query) if query.has_intents else 0.0)
+        scores[product_id] = score + (_intent_boost(row, query) if has_intents else 0.0)
     lexical_position = {product_id: i for i, product_id in enumerate(lexical_ids)}
     ordered = sorted(
         scores, key=lambda pid: (-scores[pid], lexical_position.get(pid, len(lexical_position)), pid)

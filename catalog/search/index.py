@@ -10,6 +10,11 @@ brings the product's point in Qdrant up to date:
 * nothing changed → nothing is sent;
 * product inactive or gone → its point is deleted.
 
+On PostgreSQL the payload's offer and stock keys and the states with an offer are also stored
+on the product (``offer_keys``/``stock_keys``/``offer_states``, migration 0005), where the
+lexical ranking filters by state and distributor; they are written whenever they change,
+whatever the vector index answers.
+
 What was indexed is remembered in ``Product.indexed_hash`` = 32 hex digits of the embedded text
 (with the embedder's key) + 32 of the payload. Re-running with the same data does nothing;
 two runs at once write the same points. The hash is written only after Qdrant accepted the
@@ -29,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from catalog.models import BrandAlias, Category, Offer, Product
 from catalog.search.cache import index_generation_bump
@@ -257,6 +262,7 @@ def _index_batch(rows, categories, aliases, info, counts: IndexCounts, force: bo
     if text_updates:
         Product.objects.bulk_update(text_updates, ["search_text"])
         counts.search_text_updated += len(text_updates)
+    _offer_keys_store(rows, offers_by_product)
 
     pending = len(to_embed) + len(to_payload) + len(to_delete)
     if vector_error is not None:
@@ -291,6 +297,36 @@ def _index_batch(rows, categories, aliases, info, counts: IndexCounts, force: bo
     if hashes:
         Product.objects.bulk_update(hashes, ["indexed_hash"])
     return vector_error
+
+
+def _offer_keys_store(rows: list[dict], offers_by_product: dict[int, list[tuple[int, str, int]]]) -> None:
+    """PostgreSQL: the products' offer and stock keys (the payload's) in the columns the lexical
+    ranking filters with (``ProductFilters.apply_indexed``, migration 0005). Written whatever
+    the vector index answers, and only where they changed."""
+    if connection.vendor != "postgresql" or not rows:
+        return
+    records = []
+    for row in rows:
+        # Inactive products have no offers here: their keys empty out.
+        offers = offers_by_product.get(row["id"], [])
+        available, stocked = offer_keys(offers)
+        states = sorted({state for _, state, _ in offers if state})
+        records.append(
+            {"id": row["id"], "offer_keys": available, "stock_keys": stocked, "offer_states": states}
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE catalog_product AS p
+            SET offer_keys = v.offer_keys, stock_keys = v.stock_keys, offer_states = v.offer_states
+            FROM jsonb_to_recordset(%s::jsonb)
+                AS v(id bigint, offer_keys text[], stock_keys text[], offer_states text[])
+            WHERE p.id = v.id
+              AND (p.offer_keys IS DISTINCT FROM v.offer_keys OR p.stock_keys IS DISTINCT FROM v.stock_keys
+                   OR p.offer_states IS DISTINCT FROM v.offer_states)
+            """,
+            [json.dumps(records)],
+        )
 
 
 def products_reindex_on_commit(*, product_ids: Iterable[int]) -> None:

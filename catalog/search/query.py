@@ -44,6 +44,9 @@ class Term:
 
     text: str
     alternatives: tuple[str, ...] = ()
+    #: The catalog's vocabulary knows the word (or its plural, or a word it begins): full-text
+    #: matching finds it, so no trigram lookup for other spellings of it is needed.
+    known: bool = False
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -140,12 +143,15 @@ def vocabulary_forget_local() -> None:
     _local_vocabulary = None
 
 
-def _correction(word: str, words: frozenset[str]) -> str | None:
-    if len(word) < 4 or not word.isalpha() or word in words or light_stem(word) in words:
-        return None
+def _is_known(word: str, words: frozenset[str]) -> bool:
     # A known word that starts with the typed one is a prefix being typed, not a typo: the
     # lexical search matches prefixes already.
-    if any(known.startswith(word) for known in words):
+    return word in words or light_stem(word) in words or any(known.startswith(word) for known in words)
+
+
+def _correction(word: str, words: frozenset[str]) -> str | None:
+    """The vocabulary word an unknown ``word`` is probably a typo of."""
+    if len(word) < 4 or not word.isalpha():
         return None
     match = process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=75)
     if match is None:
@@ -176,12 +182,14 @@ def query_parse(raw: str, *, words: frozenset[str] | None = None) -> ParsedQuery
             continue
         seen.add(token)
         alternatives: tuple[str, ...] = ()
-        if words is not None:
-            fixed = _correction(token, words)
+        known = False
+        if words is not None and token.isalpha():
+            known = _is_known(token, words)
+            fixed = None if known else _correction(token, words)
             if fixed and fixed != token:
                 alternatives = (fixed,)
                 corrections[token] = fixed
-        terms.append(Term(text=token, alternatives=alternatives))
+        terms.append(Term(text=token, alternatives=alternatives, known=known))
         if len(terms) >= MAX_TERMS:
             break
     return ParsedQuery(

@@ -7,7 +7,9 @@ filter built by ``ProductFilters.qdrant_filter``.
 Answers are cached for a few minutes in the shared cache, keyed by the index generation that
 ``products_index`` bumps whenever it writes, so a re-index is visible at once. A storefront
 repeats the same queries all day; the cache saves the query embedding (10–30 ms on the CPU)
-and the Qdrant round trip (the embedding is most of an uncached search's cost).
+and the Qdrant round trip (the embedding is most of an uncached search's cost). The query's
+vector is kept beside the answer (same round trips), so the same words with other filters
+are not embedded again.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from qdrant_client import models as qm
 
-from catalog.search.cache import cached
+from catalog.search.cache import cache_key, cached
 from catalog.search.filters import ProductFilters
 from ysh import embeddings, vectors
 
@@ -42,17 +45,20 @@ def products_collection() -> str:
     return embeddings.collection_for(PRODUCTS)
 
 
-def _cached(
-    collection: str, parts: dict[str, Any], compute: Callable[[], list[SemanticHit]]
-) -> list[SemanticHit]:
+def _where(collection: str) -> dict[str, Any]:
     # Which index answered: a different Qdrant (or folder) behind the same cache is another index.
-    where = {
+    return {
         "index": settings.QDRANT_URL or settings.QDRANT_PATH,
         "collection": vectors.collection_name(collection),
     }
+
+
+def _cached(
+    collection: str, parts: dict[str, Any], compute: Callable[[], list[SemanticHit]]
+) -> list[SemanticHit]:
     hits = cached(
         "semantic",
-        {**parts, **where},
+        {**parts, **_where(collection)},
         lambda: [(hit.product_id, hit.score) for hit in compute()],
         ttl=CACHE_TTL,
     )
@@ -73,16 +79,28 @@ def semantic_ranking(*, text: str, filters: ProductFilters, limit: int = 50) -> 
     """Products nearest to ``text``, best first, within ``filters``."""
     if not text.strip():
         return []
-
-    def compute() -> list[SemanticHit]:
-        try:
-            vector = embeddings.embed_query(text)
-        except embeddings.EmbeddingError as exc:
-            raise SemanticUnavailable(f"embedder: {exc}") from exc
-        return _query_points(vector, query_filter=filters.qdrant_filter(), limit=limit)
-
+    try:
+        collection = products_collection()
+        vector_key = embeddings.query_vector_key(text)
+    except embeddings.EmbeddingError as exc:  # a misconfigured embedder
+        raise SemanticUnavailable(f"embedder: {exc}") from exc
     parts = {"text": " ".join(text.lower().split()), "filters": filters.cache_parts(), "limit": limit}
-    return _cached(products_collection(), {**parts, "kind": "query"}, compute)
+    key = cache_key("semantic", {**parts, "kind": "query", **_where(collection)})
+    # One round trip for the answer and, when it is missing, the query's vector: the same text
+    # with other filters (a facet clicked) or from another process needs no new embedding.
+    found = cache.get_many([key, vector_key])
+    if key in found:
+        return [SemanticHit(product_id=pid, score=score) for pid, score in found[key]]
+    try:
+        vector = embeddings.embed_query(text, shared=found.get(vector_key))
+    except embeddings.EmbeddingError as exc:
+        raise SemanticUnavailable(f"embedder: {exc}") from exc
+    hits = _query_points(vector, query_filter=filters.qdrant_filter(), limit=limit)
+    fresh = {key: [(hit.product_id, hit.score) for hit in hits]}
+    if vector_key not in found:
+        fresh[vector_key] = embeddings.query_vector_pack(vector)
+    cache.set_many(fresh, CACHE_TTL)
+    return hits
 
 
 def neighbour_ranking(*, product_id: int, filters: ProductFilters, limit: int = 10) -> list[SemanticHit]:

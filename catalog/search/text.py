@@ -25,6 +25,10 @@ from catalog.models.taxonomy import ProductKind
 
 K = ProductKind
 
+# Longest stored search text (real documents are about 300 characters): its tsvector rides in
+# the lexical pool index (migration 0005), whose entries must stay under btree's ~2.7 kB.
+MAX_SEARCH_TEXT = 1000
+
 KIND_WORDS: dict[str, str] = {
     K.MODULE: "painel solar, módulo fotovoltaico, placa solar",
     K.INVERTER: "inversor solar fotovoltaico",
@@ -234,4 +238,15 @@ def product_document(
     # Each word once: repeated words add nothing to matching and skew the rank.
     seen: set[str] = set()
     words = [w for w in search_text.split() if not (w in seen or seen.add(w))]
-    return ProductDocument(text=text, search_text=" ".join(words))
+    return ProductDocument(text=text, search_text=_capped(words))
+
+
+def _capped(words: list[str]) -> str:
+    # The first MAX_SEARCH_TEXT characters, whole words only.
+    kept, length = [], -1
+    for word in words:
+        length += len(word) + 1
+        if length > MAX_SEARCH_TEXT:
+            break
+        kept.append(word)
+    return " ".join(kept)

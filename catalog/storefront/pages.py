@@ -14,13 +14,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from catalog.models import Product
 from catalog.search.cache import cache_key
-from catalog.search.filters import ProductFilters
+from catalog.search.filters import ProductFilters, id_among
 from catalog.search.hybrid import HYBRID, products_search
 from catalog.storefront.facets import FACETS_NAMESPACE, facets_from_rows, product_facets_cached
-from catalog.storefront.listing import product_rows, products_by_ids, products_ordered
+from catalog.storefront.listing import (
+    LIST_FIELDS,
+    kind_label_map,
+    product_row,
+    product_rows,
+    products_ordered,
+)
 
 LIST_TTL = 60
 SEARCH_TTL = 60
@@ -66,17 +73,24 @@ class SearchPage:
 def _search_page(
     text: str, filters: ProductFilters, ordering: str | None, page: int, page_size: int
 ) -> SearchPage:
-    outcome = products_search(text=text, filters=filters)
-    base = filters.apply(Product.objects.all())
+    # The search re-reads its candidates with the list's columns: the page rows need no query.
+    outcome = products_search(text=text, filters=filters, fields=LIST_FIELDS)
     ids = outcome.ids
     if ordering and ids:
-        ids = list(products_ordered(base.filter(id__in=ids), ordering).values_list("id", flat=True))
+        # The search confirmed these ids against the filters already.
+        ordered = products_ordered(Product.objects.filter(id_among("id", ids)), ordering)
+        ids = list(ordered.values_list("id", flat=True))
     offset = (page - 1) * page_size
     if page > 1 and offset >= len(ids):
         raise PageOutOfRange
-    rows = products_by_ids(ids[offset : offset + page_size], queryset=base)
-    for row in rows:
-        row["score"] = outcome.scores.get(row["id"], 0.0)
+    by_id = dict(zip(outcome.ids, outcome.rows, strict=True))
+    today = timezone.localdate()
+    labels = kind_label_map()
+    rows = []
+    for product_id in ids[offset : offset + page_size]:
+        row = product_row(by_id[product_id], today=today, kind_labels=labels)
+        row["score"] = outcome.scores.get(product_id, 0.0)
+        rows.append(row)
     return SearchPage(
         count=len(ids),
         results=rows,
@@ -88,10 +102,19 @@ def _search_page(
 
 
 def product_search_page(
-    *, text: str, filters: ProductFilters, ordering: str | None, page: int, page_size: int
+    *,
+    text: str,
+    filters: ProductFilters,
+    ordering: str | None,
+    page: int,
+    page_size: int,
+    cached: bool = True,
 ) -> SearchPage:
     """One page of hybrid search results with facets over all of them (at most a hundred).
-    Raises PageOutOfRange past the end."""
+    Raises PageOutOfRange past the end. ``cached=False`` for callers that cache what they
+    render from it themselves (the API keeps whole responses): two round trips fewer."""
+    if not cached:
+        return _search_page(text, filters, ordering, page, page_size)
     parts = {
         "text": " ".join(text.lower().split()),
         "filters": filters.cache_parts(),

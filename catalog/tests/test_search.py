@@ -5,9 +5,10 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
-from catalog.models import Product
+from catalog.models import Offer, Product
 from catalog.models.taxonomy import ProductKind
 from catalog.search import semantic
 from catalog.search.filters import ProductFilters
@@ -20,7 +21,7 @@ from catalog.tests.search_factories import (
     indexed_catalog,
     unused_loopback_port,
 )
-from ysh import vectors
+from ysh import embeddings, vectors
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +120,20 @@ def test_light_stem_reduces_portuguese_plurals():
         "conexao",
         "kit",
     ]
+
+
+def test_query_parse_marks_the_words_the_catalog_knows():
+    words = frozenset({"fronius", "inversor", "bateria", "microinversor"})
+
+    parsed = query_parse("inversores fronios micro 5kw xyzzy", words=words)
+
+    # the plural of a known word and a prefix of one are known; a typo and a stranger are not
+    assert {t.text: t.known for t in parsed.terms} == {
+        "inversores": True,
+        "fronios": False,
+        "micro": True,
+        "xyzzy": False,
+    }
 
 
 def test_vocabulary_holds_brands_aliases_and_name_words(catalog):
@@ -259,6 +274,98 @@ def test_search_with_a_state_filter_keeps_only_products_offered_there(catalog):
         assert product.offers.filter(is_active=True, warehouse__state="PE", stock__gt=0).exists()
 
 
+OFFER_CASES = [
+    *[case for case in FILTER_CASES if case.has_offer_conditions],
+    ProductFilters(state="SP", in_stock=False),
+    ProductFilters(state="GO"),
+    ProductFilters(state="RJ"),  # no warehouse there
+]
+
+
+@pytest.mark.parametrize("filters", OFFER_CASES, ids=_case_id)
+def test_indexed_offer_keys_select_what_the_offers_select(catalog, filters):
+    # given the exact answer, from the offers
+    expected = set(filters.apply(Product.objects.all()).values_list("id", flat=True))
+
+    # when the ranking's filter reads the keys the index keeps instead
+    found = set(filters.apply_indexed(Product.objects.all()).values_list("id", flat=True))
+
+    # then both agree on an indexed catalog
+    assert found == expected
+
+
+def test_distributor_and_state_keys_hold_for_the_same_offer(catalog):
+    neosolar = catalog.distributors["neosolar"]
+    for state in ("SP", "PR", "PE"):
+        filters = ProductFilters(distributor_id=neosolar.id, state=state, in_stock=True)
+        expected = set(filters.apply(Product.objects.all()).values_list("id", flat=True))
+        assert set(filters.apply_indexed(Product.objects.all()).values_list("id", flat=True)) == expected
+
+
+def test_search_confirms_its_candidates_against_the_offers(catalog):
+    # given an inverter offered in some state, whose offers there end after it was indexed
+    product = catalog["PRIMO 5.0-1"]
+    state = product.offers.filter(is_active=True).values_list("warehouse__state", flat=True).first()
+    filters = ProductFilters(state=state)
+    offered = set(filters.apply(Product.objects.all()).values_list("id", flat=True))
+    assert product.id in offered
+    Offer.objects.filter(product=product, warehouse__state=state).update(is_active=False)
+    if connection.vendor == "postgresql":  # the keys the ranking reads still say it is there
+        assert filters.apply_indexed(Product.objects.filter(id=product.id)).exists()
+
+    # when searching for it in that state before the index caught up
+    outcome = products_search(text=product.name, filters=filters)
+
+    # then it is not among the results, which are all still offered there
+    assert product.id not in outcome.ids
+    assert outcome.ids and set(outcome.ids) <= offered - {product.id}
+
+
+def test_search_query_count_does_not_grow_with_the_results(catalog, django_assert_max_num_queries):
+    vocabulary()  # the typo vocabulary is built once per process and cached
+
+    # a narrow and a broad query, with offer filters: the lexical tiers and one confirmation
+    for text in ("jinko tigre", "painel solar inversor bateria kit"):
+        with django_assert_max_num_queries(4):
+            outcome = products_search(text=text, filters=ProductFilters(state="SP", in_stock=True))
+        assert outcome.ids
+
+
+def test_a_query_is_embedded_like_the_documents_of_the_index(settings):
+    # given the offline embedder: queries one at a time, documents in batches
+    settings.OPENAI_API_KEY = ""
+    texts = ["microinversor hoymiles 2000 w", "Kit gerador fotovoltaico Growatt 5,4 kWp"]
+
+    # when embedding each text alone and both in one batch
+    alone = [embeddings.embed_texts([text])[0] for text in texts]
+    batch = embeddings.embed_texts(texts)
+
+    # then the vectors agree to float rounding: queries and documents meet in one space
+    for single, batched in zip(alone, batch, strict=True):
+        assert max(abs(a - b) for a, b in zip(single, batched, strict=True)) < 1e-5
+
+
+def test_a_query_vector_in_the_shared_cache_is_not_embedded_again(catalog):
+    # given the vector of one query stored (by another process) under another query's key
+    battery = embeddings.embed_query("bateria lítio 5 kwh")
+    cache.set(embeddings.query_vector_key("pergunta inédita"), embeddings.query_vector_pack(battery))
+
+    # when searching for that other query
+    found = semantic.semantic_ranking(text="pergunta inédita", filters=ProductFilters())
+
+    # then the stored vector answered it: the battery query's neighbours come back
+    expected = semantic.semantic_ranking(text="bateria lítio 5 kwh", filters=ProductFilters())
+    assert found == expected and found
+
+
+def test_a_search_keeps_its_query_vector_in_the_shared_cache(catalog):
+    products_search(text="Inversor  Fronius 5kw")
+
+    stored = cache.get(embeddings.query_vector_key("inversor fronius 5kw"))
+
+    assert stored == embeddings.query_vector_pack(embeddings.embed_query("inversor fronius 5kw"))
+
+
 # --- lexical ranking on each database ------------------------------------------------------
 
 
@@ -291,6 +398,21 @@ def test_postgres_trigram_finds_typos_the_vocabulary_does_not_know(catalog):
     # then the trigram index on name found Fronius
     fronius = set(Product.objects.filter(brand__name="Fronius").values_list("id", flat=True))
     assert ranking.ids and set(ranking.ids[:5]) <= fronius
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the pool is PostgreSQL's ranking")
+def test_postgres_ranks_a_tier_larger_than_the_pool_among_its_best_quality_matches(catalog):
+    # given every product matching "inversor", ranked whole
+    every = lexical_ranking(queryset=Product.objects.all(), query=query_parse("inversor"), limit=1000).ids
+    quality = dict(Product.objects.filter(id__in=every).values_list("id", "quality_score"))
+    best = sorted(every, key=lambda pid: (-quality[pid], pid))[:3]
+    assert len(every) > 3
+
+    # when ranking with a pool of three
+    pooled = lexical_ranking(queryset=Product.objects.all(), query=query_parse("inversor"), limit=3, pool=3)
+
+    # then the three come from the three best-quality matches
+    assert set(pooled.ids) == set(best)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the search_vector column is PostgreSQL only")

@@ -14,9 +14,12 @@ from catalog.search.cache import index_generation_bump
 from catalog.search.filters import ProductFilters
 from catalog.search.index import ProductIndexIncomplete, products_index, products_reindex_on_commit
 from catalog.tests.search_factories import (
+    OfferFactory,
     ProductFactory,
+    WarehouseFactory,
     fresh_local_caches,
     indexed_catalog,
+    product_summarize,
     unused_loopback_port,
 )
 from ysh import vectors
@@ -177,6 +180,45 @@ def test_reindex_on_commit_runs_the_index_task_after_the_transaction(
     # then the task ran after it (eagerly in tests) and the product is in the index
     assert len(callbacks) == 1
     assert set(points([product.id])) == {product.id}
+
+
+def test_index_keeps_the_offer_keys_the_lexical_ranking_filters_by(fresh_index):
+    # given a product in stock in a warehouse in SP, as the pipeline leaves it, indexed
+    warehouse = WarehouseFactory(state="SP")
+    offer = OfferFactory(warehouse=warehouse, stock=4, product=ProductFactory(name="Inversor Deye SUN-5K"))
+    product_summarize(offer.product)
+    products_index(product_ids=[offer.product_id])
+    in_stock = ProductFilters(state="SP", in_stock=True)
+    out_of_stock = ProductFilters(state="SP", in_stock=False)
+    offered = ProductFilters(state="SP")
+    elsewhere = ProductFilters(state="PE")
+    by_distributor = ProductFilters(distributor_id=warehouse.distributor_id, state="SP", in_stock=True)
+
+    def matches(filters: ProductFilters) -> bool:
+        return filters.apply_indexed(Product.objects.filter(id=offer.product_id)).exists()
+
+    assert [matches(f) for f in (in_stock, out_of_stock, offered, elsewhere, by_distributor)] == [
+        True,
+        False,
+        True,
+        False,
+        True,
+    ]
+
+    # when its stock runs out (an import: new summary, then the index)
+    offer.stock = 0
+    offer.save()
+    product_summarize(offer.product)
+    products_index(product_ids=[offer.product_id])
+
+    # then the keys follow: still offered in SP, no longer in stock there
+    assert [matches(f) for f in (in_stock, out_of_stock, offered, elsewhere, by_distributor)] == [
+        False,
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_qdrant_filter_of_no_filters_is_none():
